@@ -1,0 +1,1 @@
+//! Workspace-level benchmarks live beside this file; see `Cargo.toml`.

@@ -1,0 +1,1 @@
+//! `cedis-server`: networking, sessions and command dispatch (placeholder, being written).

@@ -1,0 +1,1 @@
+//! `cedis-store`: the keyspace engine (placeholder, being written).

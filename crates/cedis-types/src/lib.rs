@@ -1,0 +1,9 @@
+//! `cedis-types`: the pure data structures behind cedis's values.
+//!
+//! Role: listpack, intset, quicklist, arena skip list, the keyspace hash
+//! table, stream, HyperLogLog, geo, bitmaps and glob matching, each a plain
+//! data structure with its tests beside it.
+//!
+//! Boundary: no I/O, no clock (time is always passed in), no global state,
+//! no knowledge of RESP or of Redis commands. The keyspace engine
+//! (`cedis-store`) composes these structures into Redis semantics.
