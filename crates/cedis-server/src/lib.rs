@@ -1,1 +1,3 @@
-//! `cedis-server`: networking, sessions and command dispatch (placeholder, being written).
+//! `cedis-server`: networking, sessions and command dispatch (being written).
+
+pub mod config;
