@@ -7,3 +7,7 @@
 //! Boundary: no I/O, no clock (time is always passed in), no global state,
 //! no knowledge of RESP or of Redis commands. The keyspace engine
 //! (`cedis-store`) composes these structures into Redis semantics.
+
+pub mod glob;
+
+pub use glob::glob_match;
