@@ -1,1 +1,239 @@
-//! `cedis-store`: the keyspace engine (placeholder, being written).
+//! `cedis-store`: the keyspace engine of cedis — databases, expiry and
+//! Redis command semantics, usable in-process with no sockets and no RESP.
+//!
+//! The one type others use is [`Store`]: a set of numbered databases whose
+//! operations mirror Redis commands (`get`, `set`, `incr_by`, `expire_at`,
+//! `rename`, `scan`, …). Every operation takes the database index first and
+//! answers with plain Rust values or a [`Status`], the engine's small error
+//! vocabulary; turning a `Status` into Redis's exact error text is the
+//! server's job.
+//!
+//! Time is an input: the caller sets [`Store::set_time`] (milliseconds since
+//! the Unix epoch) before a command, as Redis caches the time once per
+//! command, so tests and embedders control expiry deterministically.
+//!
+//! Boundary: no I/O, no RESP, no sessions. Keyspace events, WATCH
+//! invalidation and propagation hooks attach here later; the store records
+//! what changed and the server decides what to tell whom.
+//!
+//! ```
+//! use cedis_store::{SetOptions, Store};
+//!
+//! let mut store = Store::new(16);
+//! store.set_time(1_700_000_000_000);
+//! store.set(0, b"greeting", b"hello", &SetOptions::default()).unwrap();
+//! store.append(0, b"greeting", b" world").unwrap();
+//! assert_eq!(store.get_bytes(0, b"greeting").unwrap().as_deref(), Some(&b"hello world"[..]));
+//!
+//! assert_eq!(store.incr_by(0, b"counter", 5).unwrap(), 5);
+//! store.expire_at(0, b"counter", 1_700_000_001_000, Default::default()).unwrap();
+//! store.set_time(1_700_000_002_000);
+//! assert_eq!(store.exists(0, b"counter"), false);
+//! ```
+
+mod expire;
+mod keys;
+mod keyspace;
+mod status;
+mod strings;
+pub mod value;
+
+use rand::rngs::SmallRng;
+use rand::SeedableRng;
+
+pub use expire::ExpireCycleStats;
+pub use keys::{ExpireCondition, ScanFilter};
+pub use keyspace::Entry;
+pub use status::{Result, Status};
+pub use strings::{GetExExpiry, SetCondition, SetExpiry, SetOptions, SetOutcome};
+pub use value::{StrValue, Value};
+
+use keyspace::Keyspace;
+
+/// Redis's default `proto-max-bulk-len`, the largest string a value may reach.
+pub const DEFAULT_MAX_STRING: usize = 512 * 1024 * 1024;
+
+/// Counters the server reports in `INFO stats` and `INFO keyspace`.
+#[derive(Debug, Default, Clone)]
+pub struct Stats {
+    /// Successful read lookups.
+    pub keyspace_hits: u64,
+    /// Read lookups of missing keys.
+    pub keyspace_misses: u64,
+    /// Keys reclaimed because their TTL passed.
+    pub expired_keys: u64,
+    /// Modifications since the last save (Redis's `dirty`).
+    pub dirty: u64,
+}
+
+/// Tunables the store reads on its own paths.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// The largest string a value may grow to (`proto-max-bulk-len`).
+    pub max_string: usize,
+    /// Whether the active expiry cycle runs (`DEBUG SET-ACTIVE-EXPIRE`).
+    pub active_expire: bool,
+    /// `active-expire-effort`, 1..=10.
+    pub active_expire_effort: u32,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig {
+            max_string: DEFAULT_MAX_STRING,
+            active_expire: true,
+            active_expire_effort: 1,
+        }
+    }
+}
+
+/// A set of numbered databases with Redis semantics.
+#[derive(Debug)]
+pub struct Store {
+    dbs: Vec<Keyspace>,
+    now_ms: i64,
+    /// Counters for INFO.
+    pub stats: Stats,
+    /// Tunables.
+    pub config: StoreConfig,
+    rng: SmallRng,
+    expire: expire::ExpireState,
+}
+
+impl Store {
+    /// A store with `databases` empty databases (Redis's `databases`, 16 by default).
+    pub fn new(databases: usize) -> Store {
+        Store {
+            dbs: (0..databases.max(1)).map(|_| Keyspace::default()).collect(),
+            now_ms: 0,
+            stats: Stats::default(),
+            config: StoreConfig::default(),
+            rng: SmallRng::from_entropy(),
+            expire: expire::ExpireState::default(),
+        }
+    }
+
+    /// Number of databases.
+    pub fn databases(&self) -> usize {
+        self.dbs.len()
+    }
+
+    /// Sets the time (ms since the Unix epoch) that expiry decisions use.
+    pub fn set_time(&mut self, now_ms: i64) {
+        self.now_ms = now_ms;
+    }
+
+    /// The time expiry decisions use.
+    pub fn now_ms(&self) -> i64 {
+        self.now_ms
+    }
+
+    /// Keys in database `db`, including ones whose TTL passed but that were
+    /// not reclaimed yet (as Redis's DBSIZE).
+    pub fn dbsize(&self, db: usize) -> usize {
+        self.dbs[db].len()
+    }
+
+    /// Keys with an expiry in database `db`.
+    pub fn expires_count(&self, db: usize) -> usize {
+        self.dbs[db].expires_len()
+    }
+
+    /// Checks a database index.
+    pub fn check_db(&self, db: i64) -> Result<usize> {
+        usize::try_from(db)
+            .ok()
+            .filter(|&d| d < self.dbs.len())
+            .ok_or(Status::DbOutOfRange)
+    }
+
+    /// Removes every key of one database; returns how many there were.
+    pub fn flushdb(&mut self, db: usize) -> usize {
+        let n = self.dbs[db].len();
+        self.dbs[db].clear();
+        self.stats.dirty += n as u64;
+        n
+    }
+
+    /// Removes every key of every database.
+    pub fn flushall(&mut self) -> usize {
+        (0..self.dbs.len()).map(|db| self.flushdb(db)).sum()
+    }
+
+    /// Exchanges two databases (SWAPDB).
+    pub fn swapdb(&mut self, a: usize, b: usize) {
+        self.dbs.swap(a, b);
+        self.stats.dirty += 1;
+    }
+
+    pub(crate) fn lru_clock(&self) -> u32 {
+        ((self.now_ms / 1000) as u64 & 0xFF_FFFF) as u32
+    }
+
+    /// Reclaims `key` if its TTL passed; true when it did.
+    pub(crate) fn expire_if_needed(&mut self, db: usize, key: &[u8]) -> bool {
+        match self.dbs[db].expire_of(key) {
+            Some(at) if at <= self.now_ms => {
+                self.dbs[db].remove(key);
+                self.stats.expired_keys += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Looks a key up for reading: reclaims it if expired, counts a hit or
+    /// a miss, and refreshes its access clock unless `touch` is false.
+    pub(crate) fn lookup_read(&mut self, db: usize, key: &[u8]) -> Option<&mut Entry> {
+        self.lookup_read_with(db, key, true)
+    }
+
+    /// [`Store::lookup_read`] with the access-clock refresh optional
+    /// (TYPE, EXISTS, TTL and OBJECT do not touch keys).
+    pub(crate) fn lookup_read_with(
+        &mut self,
+        db: usize,
+        key: &[u8],
+        touch: bool,
+    ) -> Option<&mut Entry> {
+        self.expire_if_needed(db, key);
+        let clock = self.lru_clock();
+        match self.dbs[db].get_mut(key) {
+            Some(e) => {
+                self.stats.keyspace_hits += 1;
+                if touch {
+                    e.lru = clock;
+                }
+                Some(e)
+            }
+            None => {
+                self.stats.keyspace_misses += 1;
+                None
+            }
+        }
+    }
+
+    /// Looks a key up for writing: reclaims it if expired; no statistics.
+    pub(crate) fn lookup_write(&mut self, db: usize, key: &[u8]) -> Option<&mut Entry> {
+        self.expire_if_needed(db, key);
+        let clock = self.lru_clock();
+        let e = self.dbs[db].get_mut(key)?;
+        e.lru = clock;
+        Some(e)
+    }
+
+    pub(crate) fn new_entry(&self, value: Value) -> Entry {
+        Entry {
+            value,
+            lru: self.lru_clock(),
+        }
+    }
+
+    pub(crate) fn db(&self, db: usize) -> &Keyspace {
+        &self.dbs[db]
+    }
+
+    pub(crate) fn db_mut(&mut self, db: usize) -> &mut Keyspace {
+        &mut self.dbs[db]
+    }
+}
