@@ -499,6 +499,8 @@ mod tests {
         assert_eq!(one(b",-inf\r\n"), Frame::Double(f64::NEG_INFINITY));
         assert_eq!(one(b",inf\r\n"), Frame::Double(f64::INFINITY));
         assert_eq!(one(b",nan\r\n"), Frame::Double(f64::NAN));
+        // What `format_double` writes for a NaN with the sign bit set.
+        assert_eq!(one(b",-nan\r\n"), Frame::Double(f64::NAN));
         assert_eq!(one(b",1e+20\r\n"), Frame::Double(1e20));
         assert_eq!(
             one(b"(-1234567890123456789012\r\n"),
@@ -606,6 +608,8 @@ mod tests {
         let mut dec = FrameDecoder::new();
         let mut buf = BytesMut::from(&b"*9223372036854775807\r\n:1\r\n"[..]);
         assert_eq!(dec.decode(&mut buf), Ok(None));
+        let mut buf = BytesMut::from(&b"%9223372036854775807\r\n"[..]);
+        assert_eq!(FrameDecoder::new().decode(&mut buf), Ok(None));
         let mut buf = BytesMut::from(&b"$536870912\r\nabc"[..]);
         assert_eq!(FrameDecoder::new().decode(&mut buf), Ok(None));
     }
