@@ -34,6 +34,7 @@
 mod expire;
 mod keys;
 mod keyspace;
+pub mod lcs;
 mod status;
 mod strings;
 pub mod value;

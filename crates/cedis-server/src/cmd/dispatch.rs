@@ -1,0 +1,109 @@
+//! From parsed arguments to a reply: lookup, checks, the handler, stats.
+
+use std::time::Instant;
+
+use bytes::Bytes;
+
+use super::error::{CmdError, CmdResult};
+use super::table::{flags, CmdCounters, Command};
+use super::{table, Ctx};
+use crate::state::unix_ms;
+
+/// Runs one command and appends its reply to `ctx.out`.
+pub fn execute(ctx: &mut Ctx<'_>, argv: &[Bytes]) {
+    let Some(name) = argv.first() else { return };
+    let Some(mut command) = table().get(name) else {
+        let err = unknown_command(name, &argv[1..]);
+        reject(ctx, None, err);
+        return;
+    };
+    if !command.subcommands.is_empty() && argv.len() >= 2 {
+        match command.subcommand(&argv[1]) {
+            Some(sub) => command = sub,
+            None => {
+                let err = CmdError::owned(format!(
+                    "ERR unknown subcommand '{}'. Try {} HELP.",
+                    truncated(&argv[1], 128),
+                    command.spec.name.to_ascii_uppercase()
+                ));
+                reject(ctx, None, err);
+                return;
+            }
+        }
+    }
+    let spec = command.spec;
+    if !ctx.client.authenticated && !spec.has(flags::NO_AUTH) {
+        let err = CmdError::msg("NOAUTH Authentication required.");
+        reject(ctx, Some(command), err);
+        return;
+    }
+    if !spec.arity_ok(argv.len()) {
+        let err = CmdError::owned(format!(
+            "ERR wrong number of arguments for '{}' command",
+            command.full_name
+        ));
+        reject(ctx, Some(command), err);
+        return;
+    }
+    ctx.store.set_time(unix_ms());
+    let start = Instant::now();
+    let result = (spec.handler)(ctx, argv);
+    let elapsed = start.elapsed().as_micros() as u64;
+    CmdCounters::bump(&command.stats.calls, 1);
+    CmdCounters::bump(&command.stats.usec, elapsed);
+    ctx.server.stats.total_commands_processed += 1;
+    ctx.client.commands += 1;
+    if let Err(e) = result {
+        CmdCounters::bump(&command.stats.failed, 1);
+        write_error(ctx, &e);
+    }
+}
+
+fn reject(ctx: &mut Ctx<'_>, command: Option<&Command>, err: CmdError) {
+    if let Some(command) = command {
+        CmdCounters::bump(&command.stats.rejected, 1);
+    }
+    write_error(ctx, &err);
+}
+
+/// Writes an error reply and counts it in INFO errorstats.
+pub fn write_error(ctx: &mut Ctx<'_>, err: &CmdError) {
+    let text = err.text();
+    let code = text.split(' ').next().unwrap_or("ERR");
+    let stats = &mut ctx.server.stats;
+    stats.total_error_replies += 1;
+    match stats.errors.get_mut(code) {
+        Some(n) => *n += 1,
+        None => {
+            stats.errors.insert(code.to_string(), 1);
+        }
+    }
+    ctx.reply().error(text.as_bytes());
+}
+
+fn truncated(b: &[u8], max: usize) -> String {
+    String::from_utf8_lossy(&b[..b.len().min(max)]).into_owned()
+}
+
+fn unknown_command(name: &[u8], args: &[Bytes]) -> CmdError {
+    let mut shown = String::new();
+    for a in args {
+        if shown.len() >= 128 {
+            break;
+        }
+        let room = 128 - shown.len();
+        shown.push_str(&format!("'{}' ", truncated(a, room)));
+    }
+    CmdError::owned(format!(
+        "ERR unknown command '{}', with args beginning with: {shown}",
+        truncated(name, 128)
+    ))
+}
+
+/// The handler of container commands, reached only without a subcommand.
+pub fn container_handler(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    Err(CmdError::owned(format!(
+        "ERR wrong number of arguments for '{}' command",
+        String::from_utf8_lossy(&argv[0]).to_ascii_lowercase()
+    )))
+}

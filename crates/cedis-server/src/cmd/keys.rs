@@ -1,0 +1,426 @@
+//! Generic key commands.
+
+use bytes::Bytes;
+use cedis_store::{ExpireCondition, ScanFilter};
+
+use super::args::{is, Args};
+use super::error::{CmdError, CmdResult};
+use super::table::{cmd, container, flags::*, CommandSpec};
+use super::Ctx;
+
+const KS: &[&str] = &["keyspace"];
+
+#[rustfmt::skip]
+pub static COMMANDS: &[CommandSpec] = &[
+    cmd("del", -2, WRITE, (1, -1, 1), &["keyspace", "write", "slow"], "generic", "1.0.0", "Deletes one or more keys.", del),
+    cmd("unlink", -2, WRITE | FAST, (1, -1, 1), &["keyspace", "write", "fast"], "generic", "4.0.0", "Asynchronously deletes one or more keys.", del),
+    cmd("exists", -2, READONLY | FAST, (1, -1, 1), &["keyspace", "read", "fast"], "generic", "1.0.0", "Determines whether one or more keys exist.", exists),
+    cmd("touch", -2, READONLY | FAST, (1, -1, 1), &["keyspace", "read", "fast"], "generic", "3.2.1", "Returns the number of existing keys out of those specified after updating the time they were last accessed.", touch),
+    cmd("type", 2, READONLY | FAST, (1, 1, 1), &["keyspace", "read", "fast"], "generic", "1.0.0", "Determines the type of value stored at a key.", type_),
+    cmd("rename", 3, WRITE, (1, 2, 1), &["keyspace", "write", "slow"], "generic", "1.0.0", "Renames a key and overwrites the destination.", rename),
+    cmd("renamenx", 3, WRITE | FAST, (1, 2, 1), &["keyspace", "write", "fast"], "generic", "1.0.0", "Renames a key only when the target key name doesn't exist.", renamenx),
+    cmd("copy", -3, WRITE | DENYOOM, (1, 2, 1), &["keyspace", "write", "slow"], "generic", "6.2.0", "Copies the value of a key to a new key.", copy),
+    cmd("move", 3, WRITE | FAST, (1, 1, 1), &["keyspace", "write", "fast"], "generic", "1.0.0", "Moves a key to another database.", move_),
+    cmd("randomkey", 1, READONLY, (0, 0, 0), &["keyspace", "read", "slow"], "generic", "1.0.0", "Returns a random key name from the database.", randomkey),
+    cmd("keys", 2, READONLY, (0, 0, 0), &["keyspace", "read", "slow", "dangerous"], "generic", "1.0.0", "Returns all key names that match a pattern.", keys),
+    cmd("scan", -2, READONLY, (0, 0, 0), &["keyspace", "read", "slow"], "generic", "2.8.0", "Iterates over the key names in the database.", scan),
+    cmd("expire", -3, WRITE | FAST, (1, 1, 1), &["keyspace", "write", "fast"], "generic", "1.0.0", "Sets the expiration time of a key in seconds.", expire),
+    cmd("pexpire", -3, WRITE | FAST, (1, 1, 1), &["keyspace", "write", "fast"], "generic", "2.6.0", "Sets the expiration time of a key in milliseconds.", pexpire),
+    cmd("expireat", -3, WRITE | FAST, (1, 1, 1), &["keyspace", "write", "fast"], "generic", "1.2.0", "Sets the expiration time of a key to a Unix timestamp.", expireat),
+    cmd("pexpireat", -3, WRITE | FAST, (1, 1, 1), &["keyspace", "write", "fast"], "generic", "2.6.0", "Sets the expiration time of a key to a Unix milliseconds timestamp.", pexpireat),
+    cmd("ttl", 2, READONLY | FAST, (1, 1, 1), &["keyspace", "read", "fast"], "generic", "1.0.0", "Returns the expiration time in seconds of a key.", ttl),
+    cmd("pttl", 2, READONLY | FAST, (1, 1, 1), &["keyspace", "read", "fast"], "generic", "2.6.0", "Returns the expiration time in milliseconds of a key.", pttl),
+    cmd("expiretime", 2, READONLY | FAST, (1, 1, 1), &["keyspace", "read", "fast"], "generic", "7.0.0", "Returns the expiration time of a key as a Unix timestamp.", expiretime),
+    cmd("pexpiretime", 2, READONLY | FAST, (1, 1, 1), &["keyspace", "read", "fast"], "generic", "7.0.0", "Returns the expiration time of a key as a Unix milliseconds timestamp.", pexpiretime),
+    cmd("persist", 2, WRITE | FAST, (1, 1, 1), &["keyspace", "write", "fast"], "generic", "2.2.0", "Removes the expiration time of a key.", persist),
+    container("object", -2, &["slow"], "generic", "2.2.3", "A container for object introspection commands.", OBJECT),
+];
+
+#[rustfmt::skip]
+static OBJECT: &[CommandSpec] = &[
+    cmd(
+        "encoding",
+        3,
+        READONLY,
+        (2, 2, 1),
+        &["keyspace", "read", "slow"],
+        "generic",
+        "2.2.3",
+        "Returns the internal encoding of a Redis object.",
+        object_encoding,
+    ),
+    cmd(
+        "freq",
+        3,
+        READONLY,
+        (2, 2, 1),
+        &["keyspace", "read", "slow"],
+        "generic",
+        "4.0.0",
+        "Returns the logarithmic access frequency counter of a Redis object.",
+        object_freq,
+    ),
+    cmd(
+        "idletime",
+        3,
+        READONLY,
+        (2, 2, 1),
+        &["keyspace", "read", "slow"],
+        "generic",
+        "2.2.3",
+        "Returns the time since the last access to a Redis object.",
+        object_idletime,
+    ),
+    cmd(
+        "refcount",
+        3,
+        READONLY,
+        (2, 2, 1),
+        &["keyspace", "read", "slow"],
+        "generic",
+        "2.2.3",
+        "Returns the reference count of a value of a key.",
+        object_refcount,
+    ),
+    cmd(
+        "help",
+        2,
+        LOADING | STALE,
+        (0, 0, 0),
+        KS,
+        "generic",
+        "6.2.0",
+        "Returns helpful text about the different subcommands.",
+        object_help,
+    ),
+];
+
+fn count_keys(
+    ctx: &mut Ctx<'_>,
+    argv: &[Bytes],
+    f: fn(&mut cedis_store::Store, usize, &[u8]) -> bool,
+) -> CmdResult {
+    let db = ctx.db();
+    let n = argv[1..].iter().filter(|k| f(ctx.store, db, k)).count();
+    ctx.reply().integer(n as i64);
+    Ok(())
+}
+
+fn del(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    count_keys(ctx, argv, cedis_store::Store::del)
+}
+
+fn exists(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    count_keys(ctx, argv, cedis_store::Store::exists)
+}
+
+fn touch(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    count_keys(ctx, argv, cedis_store::Store::touch)
+}
+
+fn type_(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let db = ctx.db();
+    let t = ctx.store.type_of(db, &argv[1]);
+    ctx.reply().simple(t.as_bytes());
+    Ok(())
+}
+
+fn rename(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let db = ctx.db();
+    ctx.store.rename(db, &argv[1], &argv[2], false)?;
+    ctx.reply().ok();
+    Ok(())
+}
+
+fn renamenx(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let db = ctx.db();
+    let done = ctx.store.rename(db, &argv[1], &argv[2], true)?;
+    ctx.reply().integer(i64::from(done));
+    Ok(())
+}
+
+/// Parses a DB index argument as Redis does (int range, then bounds).
+fn db_index(ctx: &Ctx<'_>, arg: &[u8]) -> Result<usize, CmdError> {
+    let n = cedis_store::value::parse_i64(arg)
+        .filter(|n| i32::try_from(*n).is_ok())
+        .ok_or(CmdError::NotInteger)?;
+    Ok(ctx.store.check_db(n)?)
+}
+
+const SAME_OBJECT: CmdError = CmdError::msg("ERR source and destination objects are the same");
+
+fn copy(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let db = ctx.db();
+    let mut dst_db = db;
+    let mut replace = false;
+    let mut a = Args::new(&argv[3..]);
+    while let Some(word) = a.next() {
+        if is(word, "replace") {
+            replace = true;
+        } else if is(word, "db") && a.remaining() > 0 {
+            dst_db = db_index(ctx, a.req()?)?;
+        } else {
+            return Err(CmdError::Syntax);
+        }
+    }
+    if dst_db == db && argv[1] == argv[2] {
+        return Err(SAME_OBJECT);
+    }
+    let done = ctx.store.copy(db, &argv[1], dst_db, &argv[2], replace)?;
+    ctx.reply().integer(i64::from(done));
+    Ok(())
+}
+
+fn move_(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let db = ctx.db();
+    let dst = db_index(ctx, &argv[2])?;
+    if dst == db {
+        return Err(SAME_OBJECT);
+    }
+    let done = ctx.store.move_key(db, &argv[1], dst);
+    ctx.reply().integer(i64::from(done));
+    Ok(())
+}
+
+fn randomkey(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
+    let db = ctx.db();
+    let k = ctx.store.random_key(db);
+    let mut w = ctx.reply();
+    match k {
+        Some(k) => w.bulk(&k),
+        None => w.null(),
+    }
+    Ok(())
+}
+
+fn keys(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let db = ctx.db();
+    let keys = ctx.store.keys(db, &argv[1]);
+    let mut w = ctx.reply();
+    w.array_header(keys.len());
+    for k in &keys {
+        w.bulk(k);
+    }
+    Ok(())
+}
+
+/// Parses a SCAN cursor (an unsigned 64-bit decimal).
+pub fn parse_cursor(arg: &[u8]) -> Result<u64, CmdError> {
+    std::str::from_utf8(arg)
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .filter(|_| !arg.starts_with(b"+"))
+        .ok_or(CmdError::msg("ERR invalid cursor"))
+}
+
+fn scan(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let cursor = parse_cursor(&argv[1])?;
+    let mut a = Args::new(&argv[2..]);
+    let mut count = 10usize;
+    let mut filter = ScanFilter::default();
+    while let Some(word) = a.next() {
+        if is(word, "count") && a.remaining() > 0 {
+            let n = a.i64()?;
+            if n < 1 {
+                return Err(CmdError::Syntax);
+            }
+            count = n as usize;
+        } else if is(word, "match") && a.remaining() > 0 {
+            let p = a.req()?;
+            filter.pattern = if p == b"*" { None } else { Some(p) };
+        } else if is(word, "type") && a.remaining() > 0 {
+            filter.type_name = Some(a.req()?);
+        } else {
+            return Err(CmdError::Syntax);
+        }
+    }
+    let db = ctx.db();
+    let mut keys = Vec::new();
+    let next = ctx.store.scan(db, cursor, count, filter, &mut keys);
+    let mut w = ctx.reply();
+    w.array_header(2);
+    w.bulk(next.to_string().as_bytes());
+    w.array_header(keys.len());
+    for k in &keys {
+        w.bulk(k);
+    }
+    Ok(())
+}
+
+fn expire_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], unit_ms: bool, absolute: bool) -> CmdResult {
+    let when = Args::new(&argv[2..3]).i64()?;
+    let (mut nx, mut xx, mut gt, mut lt) = (false, false, false, false);
+    for opt in &argv[3..] {
+        if is(opt, "nx") {
+            nx = true;
+        } else if is(opt, "xx") {
+            xx = true;
+        } else if is(opt, "gt") {
+            gt = true;
+        } else if is(opt, "lt") {
+            lt = true;
+        } else {
+            return Err(CmdError::owned(format!(
+                "ERR Unsupported option {}",
+                String::from_utf8_lossy(opt)
+            )));
+        }
+    }
+    if nx && (xx || gt || lt) {
+        return Err(CmdError::msg(
+            "ERR NX and XX, GT or LT options at the same time are not compatible",
+        ));
+    }
+    if gt && lt {
+        return Err(CmdError::msg(
+            "ERR GT and LT options at the same time are not compatible",
+        ));
+    }
+    let cond = if nx {
+        ExpireCondition::IfNone
+    } else if gt {
+        ExpireCondition::IfGreater
+    } else if lt {
+        ExpireCondition::IfLess
+    } else if xx {
+        ExpireCondition::IfSome
+    } else {
+        ExpireCondition::Always
+    };
+    let name = String::from_utf8_lossy(&argv[0]).to_ascii_lowercase();
+    let invalid = || CmdError::owned(format!("ERR invalid expire time in '{name}' command"));
+    let mut at = if unit_ms {
+        when
+    } else {
+        when.checked_mul(1000).ok_or_else(invalid)?
+    };
+    if !absolute {
+        at = at.checked_add(ctx.store.now_ms()).ok_or_else(invalid)?;
+    }
+    let db = ctx.db();
+    // With XX/GT the key's current TTL matters before a past deadline deletes.
+    let done = ctx.store.expire_at(db, &argv[1], at, cond)?;
+    ctx.reply().integer(i64::from(done));
+    Ok(())
+}
+
+fn expire(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    expire_generic(ctx, argv, false, false)
+}
+
+fn pexpire(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    expire_generic(ctx, argv, true, false)
+}
+
+fn expireat(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    expire_generic(ctx, argv, false, true)
+}
+
+fn pexpireat(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    expire_generic(ctx, argv, true, true)
+}
+
+fn ttl_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], absolute: bool, ms: bool) -> CmdResult {
+    let db = ctx.db();
+    let v = if absolute {
+        ctx.store.pexpiretime(db, &argv[1])
+    } else {
+        ctx.store.pttl(db, &argv[1])
+    };
+    let n = match v {
+        None => -2,
+        Some(None) => -1,
+        Some(Some(t)) if ms => t,
+        Some(Some(t)) if absolute => t / 1000,
+        Some(Some(t)) => (t + 500) / 1000,
+    };
+    ctx.reply().integer(n);
+    Ok(())
+}
+
+fn ttl(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    ttl_generic(ctx, argv, false, false)
+}
+
+fn pttl(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    ttl_generic(ctx, argv, false, true)
+}
+
+fn expiretime(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    ttl_generic(ctx, argv, true, false)
+}
+
+fn pexpiretime(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    ttl_generic(ctx, argv, true, true)
+}
+
+fn persist(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let db = ctx.db();
+    let done = ctx.store.persist(db, &argv[1]);
+    ctx.reply().integer(i64::from(done));
+    Ok(())
+}
+
+fn object_encoding(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let db = ctx.db();
+    let enc = ctx.store.object_encoding(db, &argv[2]);
+    let mut w = ctx.reply();
+    match enc {
+        Some(e) => w.bulk(e.as_bytes()),
+        None => w.null(),
+    }
+    Ok(())
+}
+
+fn object_idletime(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let db = ctx.db();
+    let idle = ctx.store.object_idletime(db, &argv[2]);
+    let mut w = ctx.reply();
+    match idle {
+        Some(s) => w.integer(s as i64),
+        None => w.null(),
+    }
+    Ok(())
+}
+
+fn object_freq(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
+    Err(CmdError::msg("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."))
+}
+
+fn object_refcount(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let db = ctx.db();
+    let shared = match ctx.store.peek(db, &argv[2]) {
+        None => {
+            ctx.reply().null();
+            return Ok(());
+        }
+        Some(e) => {
+            matches!(e.value, cedis_store::Value::Str(cedis_store::StrValue::Int(n)) if (0..10_000).contains(&n))
+        }
+    };
+    ctx.reply()
+        .integer(if shared { i64::from(i32::MAX) } else { 1 });
+    Ok(())
+}
+
+fn object_help(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
+    super::server::help(
+        ctx,
+        "OBJECT",
+        &[
+            "ENCODING <key>",
+            "    Return the kind of internal representation used in order to store the value",
+            "    associated with a <key>.",
+            "FREQ <key>",
+            "    Return the access frequency index of the <key>. The returned integer is",
+            "    proportional to the logarithm of the recent access frequency of the key.",
+            "IDLETIME <key>",
+            "    Return the idle time of the <key>, that is the approximated number of",
+            "    seconds elapsed since the last access to the key.",
+            "REFCOUNT <key>",
+            "    Return the number of references of the value associated with the specified",
+            "    <key>.",
+        ],
+    );
+    Ok(())
+}

@@ -1,0 +1,409 @@
+//! String commands.
+
+use bytes::Bytes;
+use cedis_store::{GetExExpiry, SetCondition, SetExpiry, SetOptions, StrValue};
+
+use super::args::{is, Args};
+use super::error::{CmdError, CmdResult};
+use super::table::{cmd, flags::*, CommandSpec};
+use super::Ctx;
+
+const W: u32 = WRITE | DENYOOM;
+
+#[rustfmt::skip]
+pub static COMMANDS: &[CommandSpec] = &[
+    cmd("get", 2, READONLY | FAST, (1, 1, 1), &["read", "string", "fast"], "string", "1.0.0", "Returns the string value of a key.", get),
+    cmd("set", -3, W, (1, 1, 1), &["write", "string", "slow"], "string", "1.0.0", "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.", set),
+    cmd("setnx", 3, W | FAST, (1, 1, 1), &["write", "string", "fast"], "string", "1.0.0", "Set the string value of a key only when the key doesn't exist.", setnx),
+    cmd("setex", 4, W, (1, 1, 1), &["write", "string", "slow"], "string", "2.0.0", "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.", setex),
+    cmd("psetex", 4, W, (1, 1, 1), &["write", "string", "slow"], "string", "2.6.0", "Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.", psetex),
+    cmd("getset", 3, W | FAST, (1, 1, 1), &["write", "string", "fast"], "string", "1.0.0", "Returns the previous string value of a key after setting it to a new value.", getset),
+    cmd("getdel", 2, WRITE | FAST, (1, 1, 1), &["write", "string", "fast"], "string", "6.2.0", "Returns the string value of a key after deleting the key.", getdel),
+    cmd("getex", -2, WRITE | FAST, (1, 1, 1), &["write", "string", "fast"], "string", "6.2.0", "Returns the string value of a key after setting its expiration time.", getex),
+    cmd("mget", -2, READONLY | FAST, (1, -1, 1), &["read", "string", "fast"], "string", "1.0.0", "Atomically returns the string values of one or more keys.", mget),
+    cmd("mset", -3, W, (1, -1, 2), &["write", "string", "slow"], "string", "1.0.1", "Atomically creates or modifies the string values of one or more keys.", mset),
+    cmd("msetnx", -3, W, (1, -1, 2), &["write", "string", "slow"], "string", "1.0.1", "Atomically modifies the string values of one or more keys only when all keys don't exist.", msetnx),
+    cmd("append", 3, W | FAST, (1, 1, 1), &["write", "string", "fast"], "string", "2.0.0", "Appends a string to the value of a key. Creates the key if it doesn't exist.", append),
+    cmd("strlen", 2, READONLY | FAST, (1, 1, 1), &["read", "string", "fast"], "string", "2.2.0", "Returns the length of a string value.", strlen),
+    cmd("incr", 2, W | FAST, (1, 1, 1), &["write", "string", "fast"], "string", "1.0.0", "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", incr),
+    cmd("decr", 2, W | FAST, (1, 1, 1), &["write", "string", "fast"], "string", "1.0.0", "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", decr),
+    cmd("incrby", 3, W | FAST, (1, 1, 1), &["write", "string", "fast"], "string", "1.0.0", "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.", incrby),
+    cmd("decrby", 3, W | FAST, (1, 1, 1), &["write", "string", "fast"], "string", "1.0.0", "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.", decrby),
+    cmd("incrbyfloat", 3, W | FAST, (1, 1, 1), &["write", "string", "fast"], "string", "2.6.0", "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.", incrbyfloat),
+    cmd("getrange", 4, READONLY, (1, 1, 1), &["read", "string", "slow"], "string", "2.4.0", "Returns a substring of the string stored at a key.", getrange),
+    cmd("substr", 4, READONLY, (1, 1, 1), &["read", "string", "slow"], "string", "1.0.0", "Returns a substring from a string value.", getrange),
+    cmd("setrange", 4, W, (1, 1, 1), &["write", "string", "slow"], "string", "2.2.0", "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.", setrange),
+    cmd("lcs", -3, READONLY, (1, 1, 1), &["read", "string", "slow"], "string", "7.0.0", "Finds the longest common substring.", lcs),
+];
+
+fn get(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let db = ctx.db();
+    let mut w = cedis_resp::ReplyWriter::new(ctx.out, ctx.client.proto);
+    match ctx.store.get(db, &argv[1])? {
+        None => w.null(),
+        Some(StrValue::Int(n)) => w.bulk_i64(*n),
+        Some(StrValue::Bytes { data, .. }) => w.bulk(data),
+    }
+    Ok(())
+}
+
+/// Converts a relative or absolute expire argument to absolute ms, with
+/// Redis's range checks and its `invalid expire time in '<cmd>'` error.
+fn expire_ms(
+    ctx: &Ctx<'_>,
+    value: i64,
+    unit_ms: bool,
+    absolute: bool,
+    cmd_name: &str,
+) -> Result<i64, CmdError> {
+    let invalid = || CmdError::owned(format!("ERR invalid expire time in '{cmd_name}' command"));
+    if value <= 0 {
+        return Err(invalid());
+    }
+    let ms = if unit_ms {
+        value
+    } else {
+        value.checked_mul(1000).ok_or_else(invalid)?
+    };
+    if absolute {
+        Ok(ms)
+    } else {
+        ms.checked_add(ctx.store.now_ms()).ok_or_else(invalid)
+    }
+}
+
+fn set(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let mut a = Args::new(&argv[3..]);
+    let mut opts = SetOptions::default();
+    // (milliseconds?, absolute?, argument) of EX/PX/EXAT/PXAT.
+    let mut expire: Option<(bool, bool, &[u8])> = None;
+    while let Some(word) = a.next() {
+        let unit = if is(word, "ex") {
+            Some((false, false))
+        } else if is(word, "px") {
+            Some((true, false))
+        } else if is(word, "exat") {
+            Some((false, true))
+        } else if is(word, "pxat") {
+            Some((true, true))
+        } else {
+            None
+        };
+        if let Some((unit_ms, absolute)) = unit {
+            if expire.is_some() || opts.expiry == SetExpiry::Keep || a.remaining() == 0 {
+                return Err(CmdError::Syntax);
+            }
+            expire = Some((unit_ms, absolute, a.req()?));
+        } else if is(word, "nx") && opts.condition != SetCondition::IfPresent {
+            opts.condition = SetCondition::IfAbsent;
+        } else if is(word, "xx") && opts.condition != SetCondition::IfAbsent {
+            opts.condition = SetCondition::IfPresent;
+        } else if is(word, "get") {
+            opts.get = true;
+        } else if is(word, "keepttl") && expire.is_none() {
+            opts.expiry = SetExpiry::Keep;
+        } else {
+            return Err(CmdError::Syntax);
+        }
+    }
+    if let Some((unit_ms, absolute, arg)) = expire {
+        let v = cedis_store::value::parse_i64(arg).ok_or(CmdError::NotInteger)?;
+        opts.expiry = SetExpiry::At(expire_ms(ctx, v, unit_ms, absolute, "set")?);
+    }
+    let db = ctx.db();
+    let out = ctx.store.set(db, &argv[1], &argv[2], &opts)?;
+    let mut w = ctx.reply();
+    if opts.get {
+        match out.old {
+            Some(old) => w.bulk(&old),
+            None => w.null(),
+        }
+    } else if out.written {
+        w.ok();
+    } else {
+        w.null();
+    }
+    Ok(())
+}
+
+fn setnx(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let db = ctx.db();
+    let opts = SetOptions {
+        condition: SetCondition::IfAbsent,
+        ..Default::default()
+    };
+    let out = ctx.store.set(db, &argv[1], &argv[2], &opts)?;
+    ctx.reply().integer(i64::from(out.written));
+    Ok(())
+}
+
+fn setex_common(ctx: &mut Ctx<'_>, argv: &[Bytes], unit_ms: bool, name: &str) -> CmdResult {
+    let v = Args::new(&argv[2..3]).i64()?;
+    let at = expire_ms(ctx, v, unit_ms, false, name)?;
+    let db = ctx.db();
+    ctx.store.set(
+        db,
+        &argv[1],
+        &argv[3],
+        &SetOptions {
+            expiry: SetExpiry::At(at),
+            ..Default::default()
+        },
+    )?;
+    ctx.reply().ok();
+    Ok(())
+}
+
+fn setex(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    setex_common(ctx, argv, false, "setex")
+}
+
+fn psetex(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    setex_common(ctx, argv, true, "psetex")
+}
+
+fn reply_opt(ctx: &mut Ctx<'_>, v: Option<Vec<u8>>) -> CmdResult {
+    let mut w = ctx.reply();
+    match v {
+        Some(v) => w.bulk(&v),
+        None => w.null(),
+    }
+    Ok(())
+}
+
+fn getset(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let db = ctx.db();
+    let out = ctx.store.set(
+        db,
+        &argv[1],
+        &argv[2],
+        &SetOptions {
+            get: true,
+            ..Default::default()
+        },
+    )?;
+    reply_opt(ctx, out.old)
+}
+
+fn getdel(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let db = ctx.db();
+    let v = ctx.store.getdel(db, &argv[1])?;
+    reply_opt(ctx, v)
+}
+
+fn getex(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let mut a = Args::new(&argv[2..]);
+    let mut expiry = GetExExpiry::Unchanged;
+    let mut seen = false;
+    while let Some(word) = a.next() {
+        let (unit_ms, absolute) = if is(word, "ex") {
+            (false, false)
+        } else if is(word, "px") {
+            (true, false)
+        } else if is(word, "exat") {
+            (false, true)
+        } else if is(word, "pxat") {
+            (true, true)
+        } else if is(word, "persist") && !seen {
+            seen = true;
+            expiry = GetExExpiry::Persist;
+            continue;
+        } else {
+            return Err(CmdError::Syntax);
+        };
+        if seen || a.remaining() == 0 {
+            return Err(CmdError::Syntax);
+        }
+        seen = true;
+        let v = a.i64()?;
+        expiry = GetExExpiry::At(expire_ms(ctx, v, unit_ms, absolute, "getex")?);
+    }
+    let db = ctx.db();
+    let v = ctx.store.getex(db, &argv[1], expiry)?;
+    reply_opt(ctx, v)
+}
+
+fn mget(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let db = ctx.db();
+    let mut w = cedis_resp::ReplyWriter::new(ctx.out, ctx.client.proto);
+    w.array_header(argv.len() - 1);
+    for key in &argv[1..] {
+        match ctx.store.get(db, key) {
+            Ok(Some(StrValue::Int(n))) => w.bulk_i64(*n),
+            Ok(Some(StrValue::Bytes { data, .. })) => w.bulk(data),
+            _ => w.null(),
+        }
+    }
+    Ok(())
+}
+
+fn check_pairs(argv: &[Bytes]) -> CmdResult {
+    if argv.len() % 2 == 0 {
+        return Err(CmdError::owned(format!(
+            "ERR wrong number of arguments for '{}' command",
+            String::from_utf8_lossy(&argv[0]).to_ascii_lowercase()
+        )));
+    }
+    Ok(())
+}
+
+fn mset(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    check_pairs(argv)?;
+    let db = ctx.db();
+    for pair in argv[1..].chunks_exact(2) {
+        ctx.store
+            .set_value(db, &pair[0], StrValue::from_bytes(&pair[1]));
+    }
+    ctx.reply().ok();
+    Ok(())
+}
+
+fn msetnx(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    check_pairs(argv)?;
+    let db = ctx.db();
+    let pairs: Vec<(&[u8], &[u8])> = argv[1..]
+        .chunks_exact(2)
+        .map(|p| (&p[0][..], &p[1][..]))
+        .collect();
+    let done = ctx.store.msetnx(db, &pairs);
+    ctx.reply().integer(i64::from(done));
+    Ok(())
+}
+
+fn append(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let db = ctx.db();
+    let len = ctx.store.append(db, &argv[1], &argv[2])?;
+    ctx.reply().integer(len as i64);
+    Ok(())
+}
+
+fn strlen(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let db = ctx.db();
+    let len = ctx.store.strlen(db, &argv[1])?;
+    ctx.reply().integer(len as i64);
+    Ok(())
+}
+
+fn incr_common(ctx: &mut Ctx<'_>, key: &[u8], delta: i64) -> CmdResult {
+    let db = ctx.db();
+    let v = ctx.store.incr_by(db, key, delta)?;
+    ctx.reply().integer(v);
+    Ok(())
+}
+
+fn incr(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    incr_common(ctx, &argv[1], 1)
+}
+
+fn decr(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    incr_common(ctx, &argv[1], -1)
+}
+
+fn incrby(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let d = Args::new(&argv[2..]).i64()?;
+    incr_common(ctx, &argv[1], d)
+}
+
+fn decrby(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let d = Args::new(&argv[2..]).i64()?;
+    let d = d
+        .checked_neg()
+        .ok_or(CmdError::msg("ERR decrement would overflow"))?;
+    incr_common(ctx, &argv[1], d)
+}
+
+fn incrbyfloat(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let incr = Args::new(&argv[2..]).f64()?;
+    let db = ctx.db();
+    let v = ctx.store.incr_by_float(db, &argv[1], incr)?;
+    ctx.reply().bulk(&v);
+    Ok(())
+}
+
+fn getrange(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let mut a = Args::new(&argv[2..]);
+    let (start, end) = (a.i64()?, a.i64()?);
+    let db = ctx.db();
+    let v = ctx.store.getrange(db, &argv[1], start, end)?;
+    ctx.reply().bulk(&v);
+    Ok(())
+}
+
+fn setrange(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let offset = Args::new(&argv[2..]).i64()?;
+    if offset < 0 {
+        return Err(CmdError::msg("ERR offset is out of range"));
+    }
+    let db = ctx.db();
+    let len = ctx
+        .store
+        .setrange(db, &argv[1], offset as usize, &argv[3])?;
+    ctx.reply().integer(len as i64);
+    Ok(())
+}
+
+fn lcs(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let mut a = Args::new(&argv[3..]);
+    let (mut get_len, mut get_idx, mut with_len, mut min_len) = (false, false, false, 0i64);
+    while let Some(word) = a.next() {
+        if is(word, "len") {
+            get_len = true;
+        } else if is(word, "idx") {
+            get_idx = true;
+        } else if is(word, "withmatchlen") {
+            with_len = true;
+        } else if is(word, "minmatchlen") && a.remaining() > 0 {
+            min_len = a.i64()?.max(0);
+        } else {
+            return Err(CmdError::Syntax);
+        }
+    }
+    if get_len && get_idx {
+        return Err(CmdError::msg(
+            "ERR If you want both the length and indexes, please just use IDX.",
+        ));
+    }
+    let db = ctx.db();
+    let (x, y) = ctx
+        .store
+        .lcs_inputs(db, &argv[1], &argv[2])
+        .map_err(|e| match e {
+            cedis_store::Status::WrongType => {
+                CmdError::msg("ERR The specified keys must contain string values")
+            }
+            other => other.into(),
+        })?;
+    let result = cedis_store::lcs::lcs(&x, &y);
+    let mut w = ctx.reply();
+    if get_idx {
+        let matches: Vec<_> = result
+            .matches
+            .iter()
+            .filter(|m| m.len as i64 >= min_len)
+            .collect();
+        w.map_header(2);
+        w.bulk(b"matches");
+        w.array_header(matches.len());
+        for m in matches {
+            w.array_header(if with_len { 3 } else { 2 });
+            for (s, e) in [
+                (m.a_start, m.a_start + m.len - 1),
+                (m.b_start, m.b_start + m.len - 1),
+            ] {
+                w.array_header(2);
+                w.integer(s as i64);
+                w.integer(e as i64);
+            }
+            if with_len {
+                w.integer(m.len as i64);
+            }
+        }
+        w.bulk(b"len");
+        w.integer(result.len as i64);
+    } else if get_len {
+        w.integer(result.len as i64);
+    } else {
+        w.bulk(&result.string);
+    }
+    Ok(())
+}

@@ -1,0 +1,220 @@
+//! The process: listeners, the accept loops, the cron and shutdown.
+
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::{TcpListener, UnixListener};
+
+use crate::client::Client;
+use crate::conn::Connection;
+use crate::log;
+use crate::state::Shared;
+
+/// Where to listen.
+#[derive(Debug, Clone)]
+pub struct Listen {
+    /// `bind` addresses; a leading `-` marks an address that may be missing.
+    pub bind: Vec<String>,
+    /// TCP port (0: no TCP).
+    pub port: u16,
+    /// `unixsocket` path.
+    pub unixsocket: Option<String>,
+    /// `unixsocketperm` (octal mode).
+    pub unixsocketperm: Option<u32>,
+    /// `pidfile`.
+    pub pidfile: Option<String>,
+}
+
+/// Binds every listener, serves until shutdown, then cleans up.
+pub async fn serve(shared: Arc<Shared>, listen: Listen) -> io::Result<()> {
+    let mut tcp = Vec::new();
+    if listen.port != 0 {
+        for addr in &listen.bind {
+            let (optional, host) = match addr.strip_prefix('-') {
+                Some(h) => (true, h),
+                None => (false, addr.as_str()),
+            };
+            let host = match host {
+                "*" => "0.0.0.0",
+                "::*" => "::",
+                h => h,
+            };
+            match TcpListener::bind((host, listen.port)).await {
+                Ok(l) => tcp.push(l),
+                Err(e) if optional => {
+                    log::verbose(&format!(
+                        "Skipping optional bind {host}:{}: {e}",
+                        listen.port
+                    ));
+                }
+                Err(e) => {
+                    log::warning(&format!(
+                        "Warning: Could not create server TCP listening socket {host}:{}: {e}",
+                        listen.port
+                    ));
+                    return Err(e);
+                }
+            }
+        }
+        if tcp.is_empty() {
+            log::warning("Failed listening on port (tcp), aborting.");
+            return Err(io::Error::new(
+                io::ErrorKind::AddrNotAvailable,
+                "no TCP listener",
+            ));
+        }
+    }
+    let unix = match &listen.unixsocket {
+        Some(path) => {
+            let _ = std::fs::remove_file(path);
+            let l = UnixListener::bind(path)?;
+            if let Some(perm) = listen.unixsocketperm {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(perm))?;
+            }
+            Some(l)
+        }
+        None => None,
+    };
+    if let Some(p) = &listen.pidfile {
+        if let Err(e) = std::fs::write(p, format!("{}\n", std::process::id())) {
+            log::warning(&format!("Failed to write PID file: {e}"));
+        }
+    }
+    log::notice("Server initialized");
+    for l in tcp {
+        tokio::spawn(accept_tcp(l, Arc::clone(&shared)));
+    }
+    if let Some(l) = unix {
+        tokio::spawn(accept_unix(l, Arc::clone(&shared)));
+        log::notice("Ready to accept connections unix");
+    }
+    if listen.port != 0 {
+        log::notice("Ready to accept connections tcp");
+    }
+    tokio::spawn(cron(Arc::clone(&shared)));
+    wait_for_shutdown(&shared).await;
+    if let Some(p) = &listen.pidfile {
+        let _ = std::fs::remove_file(p);
+    }
+    if let Some(path) = &listen.unixsocket {
+        let _ = std::fs::remove_file(path);
+    }
+    log::notice("Redis is now ready to exit, bye bye...");
+    Ok(())
+}
+
+async fn wait_for_shutdown(shared: &Shared) {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let sigterm = async {
+        match term.as_mut() {
+            Some(s) => {
+                s.recv().await;
+            }
+            None => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => log::warning("Received SIGINT scheduling shutdown..."),
+        _ = sigterm => log::warning("Received SIGTERM scheduling shutdown..."),
+        _ = shared.shutdown.notified() => {}
+    }
+    log::notice("User requested shutdown...");
+}
+
+/// Admits a new client unless `maxclients` is reached.
+fn admit(shared: &Arc<Shared>, addr: String, laddr: String, fd: i32, unix: bool) -> Option<Client> {
+    let mut st = shared.lock();
+    let server = &mut st.server;
+    server.stats.total_connections_received += 1;
+    if server.clients.len() >= server.settings.maxclients {
+        server.stats.rejected_connections += 1;
+        return None;
+    }
+    let id = server.clients.next_id();
+    Some(Client::new(
+        id,
+        addr,
+        laddr,
+        fd,
+        unix,
+        server.settings.requirepass.is_some(),
+    ))
+}
+
+const MAXCLIENTS_ERR: &[u8] = b"-ERR max number of clients reached\r\n";
+
+async fn accept_tcp(listener: TcpListener, shared: Arc<Shared>) {
+    use std::os::fd::AsRawFd;
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(s) => s,
+            Err(e) => {
+                log::warning(&format!("Accepting client connection: {e}"));
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let laddr = stream
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        let fd = stream.as_raw_fd();
+        match admit(&shared, peer.to_string(), laddr, fd, false) {
+            None => {
+                let _ = stream.try_write(MAXCLIENTS_ERR);
+            }
+            Some(client) => {
+                tokio::spawn(Connection::new(stream, Arc::clone(&shared), client).run());
+            }
+        }
+    }
+}
+
+async fn accept_unix(listener: UnixListener, shared: Arc<Shared>) {
+    use std::os::fd::AsRawFd;
+    let path = listener
+        .local_addr()
+        .ok()
+        .and_then(|a| a.as_pathname().map(|p| p.display().to_string()))
+        .unwrap_or_default();
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            continue;
+        };
+        let fd = stream.as_raw_fd();
+        match admit(&shared, format!("{path}:0"), path.clone(), fd, true) {
+            None => {
+                let _ = stream.try_write(MAXCLIENTS_ERR);
+            }
+            Some(client) => {
+                tokio::spawn(Connection::new(stream, Arc::clone(&shared), client).run());
+            }
+        }
+    }
+}
+
+/// The periodic task Redis calls `serverCron`: active expiry and idle
+/// client timeouts, `hz` times a second.
+async fn cron(shared: Arc<Shared>) {
+    loop {
+        let hz = shared.lock().server.settings.hz.clamp(1, 500);
+        tokio::time::sleep(Duration::from_millis(1000 / u64::from(hz))).await;
+        let mut st = shared.lock();
+        let now = crate::state::unix_ms();
+        st.store.set_time(now);
+        st.store.active_expire_cycle(hz);
+        let timeout = st.server.settings.timeout;
+        if timeout > 0 {
+            for c in st.server.clients.iter_mut() {
+                if c.last_interaction.elapsed().as_secs() > timeout && !c.killed {
+                    c.killed = true;
+                    c.wake.notify_one();
+                }
+            }
+        }
+    }
+}

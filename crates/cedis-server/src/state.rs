@@ -1,0 +1,178 @@
+//! The server's shared state: the keyspace plus everything the commands
+//! read and change (settings, clients, statistics), behind one lock that
+//! a connection takes once per batch of parsed commands.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use cedis_store::Store;
+use tokio::sync::Notify;
+
+use crate::client::Clients;
+use crate::config::{Config, EnableFor};
+
+/// Settings the server's own hot paths read: a typed copy of the parts of
+/// [`Config`] they need, refreshed whenever CONFIG SET changes one.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `requirepass` (None: no password).
+    pub requirepass: Option<Vec<u8>>,
+    /// `proto-max-bulk-len`.
+    pub proto_max_bulk_len: u64,
+    /// `client-query-buffer-limit`.
+    pub client_query_buffer_limit: usize,
+    /// `maxclients`.
+    pub maxclients: usize,
+    /// `timeout` in seconds (0: never).
+    pub timeout: u64,
+    /// `hz`.
+    pub hz: u32,
+    /// `enable-debug-command`.
+    pub enable_debug_command: EnableFor,
+}
+
+impl Settings {
+    /// The typed view of `config`.
+    pub fn from_config(config: &Config) -> Settings {
+        Settings {
+            requirepass: config.requirepass().map(|p| p.as_bytes().to_vec()),
+            proto_max_bulk_len: config.proto_max_bulk_len(),
+            client_query_buffer_limit: usize::try_from(config.client_query_buffer_limit())
+                .unwrap_or(usize::MAX),
+            maxclients: usize::try_from(config.maxclients()).unwrap_or(usize::MAX),
+            timeout: config.timeout(),
+            hz: config.hz(),
+            enable_debug_command: config.enable_debug_command(),
+        }
+    }
+}
+
+/// Per-command counters (INFO commandstats).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CommandStat {
+    /// Calls that ran.
+    pub calls: u64,
+    /// Microseconds spent.
+    pub usec: u64,
+    /// Calls rejected before running (arity, auth, ...).
+    pub rejected_calls: u64,
+    /// Calls that ran and replied with an error.
+    pub failed_calls: u64,
+}
+
+/// Server-wide counters (INFO stats).
+#[derive(Debug, Default)]
+pub struct ServerStats {
+    /// Connections accepted.
+    pub total_connections_received: u64,
+    /// Commands processed.
+    pub total_commands_processed: u64,
+    /// Connections refused for maxclients.
+    pub rejected_connections: u64,
+    /// Bytes read from clients.
+    pub net_input_bytes: u64,
+    /// Bytes written to clients.
+    pub net_output_bytes: u64,
+    /// Error replies by error code (INFO errorstats).
+    pub errors: HashMap<String, u64>,
+    /// Total error replies.
+    pub total_error_replies: u64,
+    /// Per-command counters by full name (`config|get`).
+    pub commands: HashMap<String, CommandStat>,
+}
+
+/// How SHUTDOWN asked the server to stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShutdownRequest {
+    /// Stop (saving as configured once persistence exists).
+    Default,
+}
+
+/// Everything commands can see besides the keyspace.
+#[derive(Debug)]
+pub struct ServerState {
+    /// The configuration (CONFIG GET/SET).
+    pub config: Config,
+    /// Typed view of the hot settings.
+    pub settings: Settings,
+    /// Connected clients (the running one checked out).
+    pub clients: Clients,
+    /// Counters.
+    pub stats: ServerStats,
+    /// Process start.
+    pub started: Instant,
+    /// 40 hex chars, fresh per process.
+    pub run_id: String,
+    /// Unix time of the last successful save.
+    pub lastsave: i64,
+    /// Set by SHUTDOWN.
+    pub shutdown: Option<ShutdownRequest>,
+}
+
+/// The lock-protected state.
+#[derive(Debug)]
+pub struct State {
+    /// The keyspace.
+    pub store: Store,
+    /// The rest.
+    pub server: ServerState,
+}
+
+/// What connection tasks share.
+#[derive(Debug)]
+pub struct Shared {
+    state: Mutex<State>,
+    /// Signalled when the server must stop.
+    pub shutdown: Notify,
+}
+
+impl Shared {
+    /// Wraps a fresh state.
+    pub fn new(config: Config) -> Arc<Shared> {
+        let settings = Settings::from_config(&config);
+        let mut store = Store::new(config.databases());
+        store.config.max_string =
+            usize::try_from(config.proto_max_bulk_len()).unwrap_or(usize::MAX);
+        store.config.active_expire_effort = config.active_expire_effort();
+        let run_id: String = (0..40)
+            .map(|_| char::from(b"0123456789abcdef"[rand::random::<usize>() % 16]))
+            .collect();
+        let server = ServerState {
+            config,
+            settings,
+            clients: Clients::default(),
+            stats: ServerStats::default(),
+            started: Instant::now(),
+            run_id,
+            lastsave: unix_ms() / 1000,
+            shutdown: None,
+        };
+        Arc::new(Shared {
+            state: Mutex::new(State { store, server }),
+            shutdown: Notify::new(),
+        })
+    }
+
+    /// Locks the state. A poisoned lock (a panic while holding it) is
+    /// recovered: handlers leave the state consistent between mutations.
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn unix_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Microseconds since the Unix epoch.
+pub fn unix_us() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_micros() as i64)
+        .unwrap_or(0)
+}
