@@ -74,6 +74,10 @@ pub struct Client {
     pub monitor: bool,
     /// Total commands processed for this client.
     pub commands: u64,
+    /// Output produced for this client by other clients' commands (MONITOR
+    /// feeds, later pub/sub messages): the connection moves it to its
+    /// output buffer when woken through [`Client::wake`].
+    pub pending: bytes::BytesMut,
 }
 
 impl Client {
@@ -112,6 +116,16 @@ impl Client {
             qbuf: 0,
             monitor: false,
             commands: 0,
+            pending: bytes::BytesMut::new(),
+        }
+    }
+
+    /// Queues output for this client from elsewhere and wakes its task.
+    pub fn push_output(&mut self, bytes: &[u8]) {
+        let was_empty = self.pending.is_empty();
+        self.pending.extend_from_slice(bytes);
+        if was_empty {
+            self.wake.notify_one();
         }
     }
 

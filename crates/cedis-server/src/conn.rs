@@ -89,6 +89,8 @@ pub struct Connection<S: Socket> {
     out: BytesMut,
     argv: Vec<Bytes>,
     decoder: RequestDecoder,
+    /// Bytes read since the last batch (for INFO's net_input_bytes).
+    read_bytes: u64,
 }
 
 impl<S: Socket> std::fmt::Debug for Connection<S> {
@@ -116,6 +118,7 @@ impl<S: Socket> Connection<S> {
             out: BytesMut::with_capacity(READ_CHUNK),
             argv: Vec::with_capacity(8),
             decoder,
+            read_bytes: 0,
         }
     }
 
@@ -151,7 +154,10 @@ impl<S: Socket> Connection<S> {
             self.inbuf.reserve(READ_CHUNK);
             match self.sock.read_into(&mut self.inbuf) {
                 Ok(0) => return Ok(false),
-                Ok(_) => return Ok(true),
+                Ok(n) => {
+                    self.read_bytes += n as u64;
+                    return Ok(true);
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
                 Err(e) => return Err(e),
             }
@@ -188,7 +194,11 @@ impl<S: Socket> Connection<S> {
             server.clients.checkin(client);
             return Flow::Close;
         }
-        server.stats.net_input_bytes += self.inbuf.len() as u64;
+        if !client.pending.is_empty() {
+            self.out.extend_from_slice(&client.pending);
+            client.pending.clear();
+        }
+        server.stats.net_input_bytes += std::mem::take(&mut self.read_bytes);
         let mut flow = Flow::Continue;
         loop {
             self.decoder.limits_mut().auth_pending = !client.authenticated;

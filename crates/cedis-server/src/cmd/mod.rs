@@ -10,7 +10,12 @@ pub mod error;
 pub mod table;
 
 mod client;
+mod command;
+mod config;
 mod connection;
+mod debug;
+mod info;
+mod introspect;
 mod keys;
 mod server;
 mod strings;
@@ -58,11 +63,16 @@ pub fn table() -> &'static CommandTable {
     static TABLE: OnceLock<CommandTable> = OnceLock::new();
     TABLE.get_or_init(|| {
         CommandTable::new(&[
-            connection::COMMANDS,
             client::COMMANDS,
-            strings::COMMANDS,
+            command::COMMANDS,
+            config::COMMANDS,
+            connection::COMMANDS,
+            debug::COMMANDS,
+            info::COMMANDS,
+            introspect::COMMANDS,
             keys::COMMANDS,
             server::COMMANDS,
+            strings::COMMANDS,
         ])
     })
 }

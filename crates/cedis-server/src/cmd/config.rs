@@ -1,0 +1,6 @@
+//! (being written)
+
+use super::table::CommandSpec;
+
+#[rustfmt::skip]
+pub static COMMANDS: &[CommandSpec] = &[];
