@@ -188,6 +188,28 @@ impl RequestDecoder {
         &mut self.limits
     }
 
+    /// Forgets any partly parsed request (e.g. when the server discards the
+    /// connection's query buffer).
+    pub fn reset(&mut self) {
+        self.state = State::Idle {
+            scan: Scan::From(0),
+        };
+        self.ranges.clear();
+    }
+
+    /// True if the remembered parse state lies within a buffer of `len`
+    /// bytes (it cannot when the caller replaced or shrank the buffer).
+    fn state_fits(&self, len: usize) -> bool {
+        let scan_ok = |s: Scan| match s {
+            Scan::From(p) => p <= len,
+            Scan::Blocked => true,
+        };
+        match self.state {
+            State::Idle { scan } => scan_ok(scan),
+            State::Multibulk { pos, scan, .. } => pos <= len && scan_ok(scan),
+        }
+    }
+
     /// True when part of a request has been parsed and more bytes are needed.
     pub fn in_request(&self) -> bool {
         !matches!(
@@ -223,6 +245,11 @@ impl RequestDecoder {
         args: &mut Vec<Bytes>,
     ) -> Result<bool, ProtocolError> {
         args.clear();
+        if !self.state_fits(buf.len()) {
+            // The contract (only append between calls) was broken: start over
+            // rather than index out of bounds.
+            self.reset();
+        }
         loop {
             match self.state {
                 State::Idle { scan } => {
@@ -626,6 +653,38 @@ mod tests {
             3 + 2 + 4,
             "both slices point into the same request buffer"
         );
+    }
+
+    #[test]
+    fn replaced_buffer_starts_over() {
+        let mut dec = RequestDecoder::new();
+        let mut args = Vec::new();
+        let mut buf = BytesMut::from(&b"*2\r\n$3\r\nGET\r\n$3\r\nke"[..]);
+        assert!(!dec.decode_into(&mut buf, &mut args).unwrap());
+        let mut buf = BytesMut::from(&b"PING\r\n"[..]);
+        assert!(dec.decode_into(&mut buf, &mut args).unwrap());
+        assert_eq!(args, [&b"PING"[..]]);
+    }
+
+    #[test]
+    fn big_bulk_in_small_reads() {
+        // 4 MB in 4 KiB reads: each call does constant work (no rescans).
+        let len = 4 << 20;
+        let mut wire = format!("*2\r\n$3\r\nSET\r\n${len}\r\n").into_bytes();
+        wire.resize(wire.len() + len, b'x');
+        wire.extend_from_slice(b"\r\n");
+        let mut dec = RequestDecoder::new();
+        let mut args = Vec::new();
+        let mut buf = BytesMut::new();
+        let mut done = 0;
+        for chunk in wire.chunks(4096) {
+            buf.extend_from_slice(chunk);
+            if dec.decode_into(&mut buf, &mut args).unwrap() {
+                done += 1;
+                assert_eq!(args[1].len(), len);
+            }
+        }
+        assert_eq!(done, 1);
     }
 
     #[test]
