@@ -17,6 +17,7 @@ mod debug;
 mod info;
 mod introspect;
 mod keys;
+mod meta;
 mod server;
 mod strings;
 
