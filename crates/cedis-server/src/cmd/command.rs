@@ -911,3 +911,145 @@ fn command_help(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Differences from Redis 7.0 that cedis keeps on purpose, by full name
+    /// and field (none so far).
+    const DELIBERATE: &[(&str, &str)] = &[];
+
+    fn sorted<'a>(it: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+        let mut v: Vec<&str> = it.collect();
+        v.sort_unstable();
+        v
+    }
+
+    fn check(c: &Command, diffs: &mut Vec<String>) {
+        let spec = c.spec;
+        let name = c.full_name.as_str();
+        let mut diff = |field: &str, ours: String, redis: String| {
+            if !DELIBERATE.contains(&(name, field)) {
+                diffs.push(format!("{name}: {field}: cedis {ours}, redis {redis}"));
+            }
+        };
+        let Some(m) = meta(name) else {
+            diff("exists", "yes".into(), "no".into());
+            return;
+        };
+        if spec.arity != m.arity {
+            diff("arity", spec.arity.to_string(), m.arity.to_string());
+        }
+        let ours = sorted(flag_names(spec.flags));
+        let redis = sorted(words(m.flags));
+        if ours != redis {
+            diff("flags", format!("{ours:?}"), format!("{redis:?}"));
+        }
+        let keys = (spec.first_key, spec.last_key, spec.step);
+        if keys != m.keys {
+            diff("keys", format!("{keys:?}"), format!("{:?}", m.keys));
+        }
+        let ours = sorted(spec.acl.iter().copied());
+        let redis = sorted(words(m.acl).map(|a| a.trim_start_matches('@')));
+        if ours != redis {
+            diff("acl", format!("{ours:?}"), format!("{redis:?}"));
+        }
+        for s in &c.subcommands {
+            check(s, diffs);
+        }
+    }
+
+    /// Every implemented command agrees with redis-server 7.0 on arity,
+    /// flags, key positions and ACL categories.
+    #[test]
+    fn table_matches_redis_metadata() {
+        let mut diffs = Vec::new();
+        for c in table().all() {
+            check(c, &mut diffs);
+        }
+        assert!(diffs.is_empty(), "\n{}\n", diffs.join("\n"));
+    }
+
+    #[test]
+    fn metadata_is_sorted_and_complete() {
+        assert!(META.windows(2).all(|w| w[0].name < w[1].name));
+        let top = META.iter().filter(|m| !m.name.contains('|')).count();
+        assert_eq!(top, REDIS_COMMAND_COUNT);
+        assert_eq!(meta("get").map(|m| m.arity), Some(2));
+        assert_eq!(meta("config|get").map(|m| m.arity), Some(-3));
+        assert!(meta("nope").is_none());
+    }
+
+    fn argv(words: &str) -> Vec<Bytes> {
+        words
+            .split(' ')
+            .map(|w| Bytes::copy_from_slice(w.as_bytes()))
+            .collect()
+    }
+
+    fn spec_keys(name: &str, line: &str) -> Option<Vec<usize>> {
+        let m = meta(name).unwrap();
+        keys_by_specs(m.key_specs, &argv(line))
+            .ok()
+            .map(|k| k.iter().map(|k| k.pos).collect())
+    }
+
+    #[test]
+    fn key_specs_ranges_keywords_and_counts() {
+        assert_eq!(spec_keys("mset", "mset a 1 b 2"), Some(vec![1, 3]));
+        assert_eq!(spec_keys("del", "del a b c"), Some(vec![1, 2, 3]));
+        // Range with a limit: half of what follows STREAMS.
+        assert_eq!(
+            spec_keys("xread", "xread count 1 streams a b 0 0"),
+            Some(vec![4, 5])
+        );
+        assert_eq!(spec_keys("xread", "xread streams a b c"), Some(vec![2]));
+        // Key counts; a bad or too large count is an invalid spec.
+        assert_eq!(
+            spec_keys("zunionstore", "zunionstore d 2 a b"),
+            Some(vec![1, 3, 4])
+        );
+        assert_eq!(spec_keys("zunionstore", "zunionstore d 5 a"), None);
+        assert_eq!(spec_keys("zunionstore", "zunionstore d x a"), None);
+        assert_eq!(spec_keys("eval", "eval s 0"), None);
+        // Keywords searched backwards; not found means no keys.
+        assert_eq!(
+            spec_keys("georadius", "georadius k 1 2 3 m store x"),
+            Some(vec![1, 7])
+        );
+        assert_eq!(spec_keys("migrate", "migrate h 1 k 0 5"), Some(vec![3]));
+        // An incomplete spec that matched gives up (MIGRATE then parses).
+        assert_eq!(spec_keys("migrate", "migrate h 1  0 5 keys a b"), None);
+        // Unknown specs give up.
+        assert_eq!(spec_keys("sort", "sort k"), None);
+    }
+
+    #[test]
+    fn key_procedures() {
+        let flags = |name: &str, line: &str| {
+            keys_by_procedure(name, &argv(line))
+                .unwrap()
+                .iter()
+                .map(|k| (k.pos, k.flags))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(flags("set", "set k v"), vec![(1, OW_UPDATE)]);
+        assert_eq!(flags("set", "set k v px 1 GET"), vec![(1, RW_UPDATE)]);
+        assert_eq!(
+            flags("sort", "sort k limit store x store e"),
+            vec![(1, RO_ACCESS), (6, OW_UPDATE)]
+        );
+        assert_eq!(flags("sort", "sort k store"), vec![(1, RO_ACCESS)]);
+        assert_eq!(flags("migrate", "migrate h 1  0 5 copy keys a b").len(), 2);
+        assert!(flags("migrate", "migrate h 1 x 0 5 keys a").is_empty());
+        assert_eq!(
+            flags("bitfield", "bitfield k get u8 0"),
+            vec![(1, RO_ACCESS)]
+        );
+        assert_eq!(
+            flags("bitfield", "bitfield k incrby u8 0 1"),
+            vec![(1, RW_UPDATE)]
+        );
+    }
+}

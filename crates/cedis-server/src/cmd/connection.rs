@@ -27,7 +27,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     cmd(
         "echo",
         2,
-        FAST,
+        LOADING | STALE | FAST,
         (0, 0, 0),
         CONN,
         "connection",

@@ -8,7 +8,7 @@ use super::error::{CmdError, CmdResult};
 use super::table::{cmd, container, flags::*, CommandSpec};
 use super::Ctx;
 
-const KS: &[&str] = &["keyspace"];
+const KS: &[&str] = &["keyspace", "slow"];
 
 #[rustfmt::skip]
 pub static COMMANDS: &[CommandSpec] = &[

@@ -33,7 +33,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     cmd("getrange", 4, READONLY, (1, 1, 1), &["read", "string", "slow"], "string", "2.4.0", "Returns a substring of the string stored at a key.", getrange),
     cmd("substr", 4, READONLY, (1, 1, 1), &["read", "string", "slow"], "string", "1.0.0", "Returns a substring from a string value.", getrange),
     cmd("setrange", 4, W, (1, 1, 1), &["write", "string", "slow"], "string", "2.2.0", "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.", setrange),
-    cmd("lcs", -3, READONLY, (1, 1, 1), &["read", "string", "slow"], "string", "7.0.0", "Finds the longest common substring.", lcs),
+    cmd("lcs", -3, READONLY, (1, 2, 1), &["read", "string", "slow"], "string", "7.0.0", "Finds the longest common substring.", lcs),
 ];
 
 fn get(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
