@@ -15,6 +15,7 @@
 //! | `# resp3` / `# resp2` | switch both connections with `HELLO 3` / `HELLO 2` (reply not compared) |
 //! | `# sleep <ms>` | pause (for short TTLs) |
 //! | `# reconnect` | open new connections to both servers (after QUIT, or to reset state) |
+//! | `# server-args: <args>` | (before the first command) start both servers with these extra arguments |
 //!
 //! The test fails listing, for each file, the first line whose replies
 //! differ, with both replies escaped (`DIFF_ALL=1`: every differing line).
@@ -168,8 +169,16 @@ fn run_file(path: &Path) -> Outcome {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let redis = Server::redis().expect("redis-server present");
-    let cedis = Server::cedis();
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let server_args: Vec<String> = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix('#'))
+        .filter_map(|l| l.trim().strip_prefix("server-args:"))
+        .flat_map(|a| a.split_whitespace().map(str::to_string))
+        .collect();
+    let server_args: Vec<&str> = server_args.iter().map(String::as_str).collect();
+    let redis = Server::redis_with(&server_args).expect("redis-server present");
+    let cedis = Server::cedis_with(&server_args);
     let mut r = redis.conn();
     let mut c = cedis.conn();
     r.set_timeout(Duration::from_secs(5));

@@ -432,6 +432,13 @@ impl Conn {
         self.cmd(&args)
     }
 
+    /// Sends one command and returns its decoded reply.
+    pub fn cmd_frame(&mut self, args: &[&str]) -> Frame {
+        let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+        self.send(&request(&args));
+        self.read_frame()
+    }
+
     /// Sends one command; errors instead of panicking.
     pub fn try_cmd(&mut self, args: &[&[u8]]) -> std::io::Result<Vec<u8>> {
         self.stream.write_all(&request(args))?;
@@ -533,6 +540,39 @@ pub fn wait_until(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
         }
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// Runs `cmds` (each a command's arguments) on one connection to a cedis
+/// and one to a real redis-server, both started with `server_args`, and
+/// asserts that every raw reply is the same. Returns cedis's replies. Without
+/// a redis-server only cedis runs (with a notice). A command whose name is
+/// prefixed with `~` (`["~HELLO", "3"]`) is sent without the `~` and its
+/// reply is not compared (client ids, times).
+pub fn assert_same_as_redis(server_args: &[&str], cmds: &[&[&str]]) -> Vec<Vec<u8>> {
+    let cedis = Server::cedis_with(server_args);
+    let redis = Server::redis_with(server_args);
+    let mut c = cedis.conn();
+    let mut r = redis.as_ref().map(|r| r.conn());
+    let mut out = Vec::new();
+    for cmd in cmds {
+        let compare = !cmd.first().is_some_and(|n| n.starts_with('~'));
+        let mut cmd = cmd.to_vec();
+        if let Some(n) = cmd.first_mut() {
+            *n = n.trim_start_matches('~');
+        }
+        let got = c.cmd_str(&cmd);
+        if let Some(r) = r.as_mut() {
+            let want = r.cmd_str(&cmd);
+            assert!(
+                got == want || !compare,
+                "{cmd:?} (server args {server_args:?})\n  redis: {}\n  cedis: {}",
+                show(&want),
+                show(&got)
+            );
+        }
+        out.push(got);
+    }
+    out
 }
 
 /// Asserts that a raw reply equals `expected`, showing both escaped.
