@@ -9,5 +9,7 @@
 //! (`cedis-store`) composes these structures into Redis semantics.
 
 pub mod glob;
+pub mod table;
 
 pub use glob::glob_match;
+pub use table::{EntryId, Table, TableEntry};
