@@ -26,6 +26,7 @@ pub struct ExpireCycleStats {
 pub(crate) struct ExpireState {
     next_db: usize,
     sample: Vec<(Box<[u8]>, i64)>,
+    ids: Vec<cedis_types::table::EntryId>,
 }
 
 impl Store {
@@ -44,6 +45,7 @@ impl Store {
         let start = Instant::now();
         let dbs = self.dbs.len();
         let mut sample = std::mem::take(&mut self.expire.sample);
+        let mut ids = std::mem::take(&mut self.expire.ids);
         'dbs: for _ in 0..dbs {
             let db = self.expire.next_db % dbs;
             self.expire.next_db = self.expire.next_db.wrapping_add(1);
@@ -55,7 +57,8 @@ impl Store {
                 let rng = &mut self.rng;
                 self.dbs[db].sample_expires(
                     per_loop,
-                    &mut |n| rand::Rng::gen_range(rng, 0..n),
+                    &mut || rand::Rng::gen(rng),
+                    &mut ids,
                     &mut sample,
                 );
                 let mut expired = 0u64;
@@ -78,6 +81,7 @@ impl Store {
             }
         }
         self.expire.sample = sample;
+        self.expire.ids = ids;
         stats
     }
 }

@@ -4,7 +4,7 @@
 use cedis_types::glob::glob_match;
 use rand::Rng;
 
-use crate::keyspace::Entry;
+use crate::entry::Entry;
 use crate::{Result, Status, Store};
 
 /// EXPIRE's NX / XX / GT / LT.
@@ -40,7 +40,7 @@ impl ScanFilter<'_> {
             }
         }
         match self.type_name {
-            Some(t) => t.eq_ignore_ascii_case(entry.value.type_name().as_bytes()),
+            Some(t) => t.eq_ignore_ascii_case(entry.type_name().as_bytes()),
             None => true,
         }
     }
@@ -70,25 +70,24 @@ impl Store {
     /// TYPE: `none` for a missing key.
     pub fn type_of(&mut self, db: usize, key: &[u8]) -> &'static str {
         match self.lookup_read_with(db, key, false) {
-            Some(e) => e.value.type_name(),
+            Some(e) => e.type_name(),
             None => "none",
         }
     }
 
     /// OBJECT ENCODING.
     pub fn object_encoding(&mut self, db: usize, key: &[u8]) -> Option<&'static str> {
-        self.lookup_read_with(db, key, false)
-            .map(|e| e.value.encoding())
+        self.lookup_read_with(db, key, false).map(|e| e.encoding())
     }
 
     /// OBJECT IDLETIME in seconds.
     pub fn object_idletime(&mut self, db: usize, key: &[u8]) -> Option<u64> {
         let clock = self.lru_clock();
         let e = self.lookup_read_with(db, key, false)?;
-        let idle = if clock >= e.lru {
-            clock - e.lru
+        let idle = if clock >= e.lru() {
+            clock - e.lru()
         } else {
-            clock + (0xFF_FFFF - e.lru)
+            clock + (0xFF_FFFF - e.lru())
         };
         Some(u64::from(idle))
     }
@@ -112,8 +111,8 @@ impl Store {
         }
         let ks = self.db_mut(db);
         let ttl = ks.expire_of(src);
-        let entry = ks.remove(src).expect("looked up above");
-        ks.insert(dst, entry);
+        let entry = ks.remove(src).expect("looked up above").rekeyed(dst);
+        ks.insert(entry);
         if let Some(at) = ttl {
             ks.set_expire(dst, at);
         }
@@ -130,16 +129,16 @@ impl Store {
         dst: &[u8],
         replace: bool,
     ) -> Result<bool> {
-        let Some(entry) = self.lookup_write(db, src).map(|e| e.value.clone()) else {
+        let Some(value) = self.lookup_write(db, src).map(|e| e.value().into_owned()) else {
             return Ok(false);
         };
         if self.lookup_write(dst_db, dst).is_some() && !replace {
             return Ok(false);
         }
         let ttl = self.db(db).expire_of(src);
-        let entry = self.new_entry(entry);
+        let entry = self.new_entry(dst, value);
         let ks = self.db_mut(dst_db);
-        ks.insert(dst, entry);
+        ks.insert(entry);
         if let Some(at) = ttl {
             ks.set_expire(dst, at);
         }
@@ -155,7 +154,7 @@ impl Store {
         let ttl = self.db(db).expire_of(key);
         let entry = self.db_mut(db).remove(key).expect("looked up above");
         let ks = self.db_mut(dst_db);
-        ks.insert(key, entry);
+        ks.insert(entry);
         if let Some(at) = ttl {
             ks.set_expire(key, at);
         }
@@ -170,9 +169,7 @@ impl Store {
         let mut key = None;
         for _ in 0..100 {
             let rng = &mut self.rng;
-            let k = self.dbs[db]
-                .random_key(&mut |n| rng.gen_range(0..n))?
-                .to_vec();
+            let k = self.dbs[db].random_key(&mut || rng.gen())?.to_vec();
             if !self.expire_if_needed(db, &k) {
                 return Some(k);
             }
@@ -205,6 +202,7 @@ impl Store {
     ) -> u64 {
         let mut next = cursor;
         let mut visited = 0usize;
+        let mut steps = 0usize;
         let mut raw: Vec<Vec<u8>> = Vec::new();
         loop {
             next = self.db(db).scan(next, |k, e| {
@@ -213,7 +211,10 @@ impl Store {
                     raw.push(k.to_vec());
                 }
             });
-            if next == 0 || visited >= count {
+            steps += 1;
+            // As Redis: stop once `count` keys were seen, or after visiting
+            // 10 * count buckets of a sparse table.
+            if next == 0 || visited >= count || steps >= count.saturating_mul(10) {
                 break;
             }
         }
@@ -281,5 +282,107 @@ impl Store {
             self.stats.dirty += 1;
         }
         removed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use crate::{ExpireCondition, ScanFilter, SetOptions, Store};
+
+    fn store_with(n: usize) -> Store {
+        let mut s = Store::new(2);
+        s.set_time(1_000);
+        for i in 0..n {
+            s.set(0, format!("k{i}").as_bytes(), b"v", &SetOptions::default())
+                .unwrap();
+        }
+        s
+    }
+
+    #[test]
+    fn scan_returns_every_key_despite_growth() {
+        let mut s = store_with(1000);
+        let mut seen = HashSet::new();
+        let mut cursor = 0;
+        let mut extra = 0;
+        loop {
+            let mut out = Vec::new();
+            cursor = s.scan(0, cursor, 10, ScanFilter::default(), &mut out);
+            seen.extend(out);
+            // Grow the table between calls.
+            for _ in 0..20 {
+                s.set(
+                    0,
+                    format!("x{extra}").as_bytes(),
+                    b"v",
+                    &SetOptions::default(),
+                )
+                .unwrap();
+                extra += 1;
+            }
+            if cursor == 0 {
+                break;
+            }
+        }
+        for i in 0..1000 {
+            assert!(seen.contains(format!("k{i}").as_bytes()), "k{i} missing");
+        }
+    }
+
+    #[test]
+    fn scan_filters_and_skips_expired() {
+        let mut s = store_with(50);
+        s.expire_at(0, b"k1", 1_500, ExpireCondition::Always)
+            .unwrap();
+        s.set_time(2_000);
+        let mut out = Vec::new();
+        let mut cursor = 0;
+        let filter = ScanFilter {
+            pattern: Some(b"k1*"),
+            type_name: Some(b"string"),
+        };
+        loop {
+            cursor = s.scan(0, cursor, 100, filter, &mut out);
+            if cursor == 0 {
+                break;
+            }
+        }
+        out.sort();
+        let want: Vec<Vec<u8>> = (10..20).map(|i| format!("k{i}").into_bytes()).collect();
+        assert_eq!(out, want);
+    }
+
+    #[test]
+    fn rename_copy_move_keep_ttl() {
+        let mut s = store_with(1);
+        s.expire_at(0, b"k0", 5_000, ExpireCondition::Always)
+            .unwrap();
+        assert!(s.rename(0, b"k0", b"a", false).unwrap());
+        assert_eq!(s.pexpiretime(0, b"a"), Some(Some(5_000)));
+        assert!(s.copy(0, b"a", 1, b"b", false).unwrap());
+        assert_eq!(s.pexpiretime(1, b"b"), Some(Some(5_000)));
+        assert!(s.move_key(0, b"a", 1));
+        assert_eq!(s.pexpiretime(1, b"a"), Some(Some(5_000)));
+        assert!(!s.exists(0, b"a"));
+        assert_eq!(
+            s.rename(0, b"nope", b"x", false),
+            Err(crate::Status::NoSuchKey)
+        );
+    }
+
+    #[test]
+    fn expire_conditions() {
+        let mut s = store_with(1);
+        let c = |s: &mut Store, at, cond| s.expire_at(0, b"k0", at, cond).unwrap();
+        assert!(!c(&mut s, 9_000, ExpireCondition::IfSome));
+        assert!(!c(&mut s, 9_000, ExpireCondition::IfGreater));
+        assert!(c(&mut s, 9_000, ExpireCondition::IfLess));
+        assert!(!c(&mut s, 8_000, ExpireCondition::IfNone));
+        assert!(c(&mut s, 10_000, ExpireCondition::IfGreater));
+        assert!(!c(&mut s, 9_500, ExpireCondition::IfGreater));
+        assert!(c(&mut s, 500, ExpireCondition::Always));
+        assert!(!s.exists(0, b"k0"));
     }
 }

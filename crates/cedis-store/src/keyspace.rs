@@ -1,33 +1,49 @@
-//! One database's keys: the main table, the expiry side table and the
-//! per-key access clock.
+//! One database's keys: the main table of compact [`Entry`]s and the
+//! expiry side table, which only keys with a TTL pay for.
 //!
 //! Everything above this module sees only this narrow interface, so the
-//! table behind it can change (compact entries, snapshots) without touching
+//! table behind it can change (snapshots, eviction pools) without touching
 //! command semantics.
 
-use std::collections::HashMap;
+use cedis_types::table::{EntryId, Table, TableEntry};
 
-use crate::value::Value;
+use crate::entry::Entry;
 
-/// One key's value and its access clock (Redis's `lru` field).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
-    /// The stored value.
-    pub value: Value,
-    /// LRU clock (seconds, 24 bits) of the last access.
-    pub lru: u32,
+/// An expiry: the main table's entry id (as the key) and the deadline.
+#[derive(Debug, Clone)]
+struct Deadline {
+    id: [u8; 4],
+    at_ms: i64,
+}
+
+impl TableEntry for Deadline {
+    #[inline]
+    fn key(&self) -> &[u8] {
+        &self.id
+    }
 }
 
 /// The keys of one database.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Keyspace {
-    map: HashMap<Box<[u8]>, Entry>,
-    expires: HashMap<Box<[u8]>, i64>,
+    main: Table<Entry>,
+    expires: Table<Deadline>,
+}
+
+fn id_key(id: EntryId) -> [u8; 4] {
+    id.as_u32().to_le_bytes()
 }
 
 impl Keyspace {
+    pub(crate) fn new(seed: u64) -> Keyspace {
+        Keyspace {
+            main: Table::with_seed(seed),
+            expires: Table::with_seed(seed.rotate_left(17) ^ 0x9E37_79B9_7F4A_7C15),
+        }
+    }
+
     pub(crate) fn len(&self) -> usize {
-        self.map.len()
+        self.main.len()
     }
 
     pub(crate) fn expires_len(&self) -> usize {
@@ -35,97 +51,127 @@ impl Keyspace {
     }
 
     pub(crate) fn get(&self, key: &[u8]) -> Option<&Entry> {
-        self.map.get(key)
+        self.main.get(key)
     }
 
     pub(crate) fn get_mut(&mut self, key: &[u8]) -> Option<&mut Entry> {
-        self.map.get_mut(key)
+        self.main.get_mut(key)
     }
 
     pub(crate) fn contains(&self, key: &[u8]) -> bool {
-        self.map.contains_key(key)
+        self.main.find(key).is_some()
     }
 
-    /// Inserts or replaces a key's value; an existing expiry is dropped.
-    pub(crate) fn insert(&mut self, key: &[u8], entry: Entry) -> Option<Entry> {
-        let old = self.map.insert(key.into(), entry);
-        if old.is_some() {
-            self.expires.remove(key);
+    /// Inserts or replaces an entry; an existing expiry is dropped.
+    pub(crate) fn insert(&mut self, mut entry: Entry) -> Option<Entry> {
+        entry.set_has_expire(false);
+        let (id, old) = self.main.insert(entry);
+        if old.as_ref().is_some_and(Entry::has_expire) {
+            self.expires.remove(&id_key(id));
         }
         old
     }
 
-    /// Replaces the value of an existing key, keeping its expiry.
-    pub(crate) fn overwrite_keep_ttl(&mut self, key: &[u8], entry: Entry) -> Option<Entry> {
-        self.map.insert(key.into(), entry)
+    /// Replaces the entry of a key, keeping its expiry.
+    pub(crate) fn overwrite_keep_ttl(&mut self, mut entry: Entry) -> Option<Entry> {
+        let had = self.main.get(entry.key()).is_some_and(Entry::has_expire);
+        entry.set_has_expire(had);
+        self.main.insert(entry).1
     }
 
     pub(crate) fn remove(&mut self, key: &[u8]) -> Option<Entry> {
-        let old = self.map.remove(key)?;
-        self.expires.remove(key);
+        let id = self.main.find(key)?;
+        let old = self.main.remove_by_id(id)?;
+        if old.has_expire() {
+            self.expires.remove(&id_key(id));
+        }
         Some(old)
     }
 
     pub(crate) fn expire_of(&self, key: &[u8]) -> Option<i64> {
-        self.expires.get(key).copied()
+        let id = self.main.find(key)?;
+        if !self.main.entry_by_id(id)?.has_expire() {
+            return None;
+        }
+        self.expires.get(&id_key(id)).map(|d| d.at_ms)
     }
 
     /// Sets the absolute expiry (ms) of an existing key.
     pub(crate) fn set_expire(&mut self, key: &[u8], at_ms: i64) {
-        debug_assert!(self.map.contains_key(key));
-        self.expires.insert(key.into(), at_ms);
+        let Some(id) = self.main.find(key) else {
+            return;
+        };
+        if let Some(e) = self.main.entry_by_id_mut(id) {
+            e.set_has_expire(true);
+        }
+        self.expires.insert(Deadline {
+            id: id_key(id),
+            at_ms,
+        });
     }
 
     pub(crate) fn persist(&mut self, key: &[u8]) -> bool {
-        self.expires.remove(key).is_some()
+        let Some(id) = self.main.find(key) else {
+            return false;
+        };
+        match self.main.entry_by_id_mut(id) {
+            Some(e) if e.has_expire() => e.set_has_expire(false),
+            _ => return false,
+        }
+        self.expires.remove(&id_key(id)).is_some()
     }
 
     pub(crate) fn clear(&mut self) {
-        self.map.clear();
+        self.main.clear();
         self.expires.clear();
     }
 
     pub(crate) fn keys(&self) -> impl Iterator<Item = &[u8]> {
-        self.map.keys().map(|k| &**k)
+        self.main.iter().map(|(_, e)| e.key())
     }
 
-    /// Visits a batch of keys and returns the next cursor (0 when done).
-    pub(crate) fn scan(&self, _cursor: u64, mut f: impl FnMut(&[u8], &Entry)) -> u64 {
-        for (k, v) in &self.map {
-            f(k, v);
-        }
-        0
+    /// Visits the entries of one bucket step and returns the next cursor.
+    pub(crate) fn scan(&self, cursor: u64, mut f: impl FnMut(&[u8], &Entry)) -> u64 {
+        self.main.scan(cursor, |_, e| f(e.key(), e))
     }
 
-    /// A random key, chosen with `pick(n)` returning an index below `n`.
-    pub(crate) fn random_key(&self, pick: &mut impl FnMut(usize) -> usize) -> Option<&[u8]> {
-        if self.map.is_empty() {
-            return None;
-        }
-        let i = pick(self.map.len());
-        self.map.keys().nth(i).map(|k| &**k)
+    /// A random key.
+    pub(crate) fn random_key(&self, rng: &mut impl FnMut() -> u64) -> Option<&[u8]> {
+        let id = self.main.random_id(rng)?;
+        self.main.entry_by_id(id).map(Entry::key)
     }
 
     /// Up to `n` keys that have an expiry, with their deadlines.
     pub(crate) fn sample_expires(
         &self,
         n: usize,
-        pick: &mut impl FnMut(usize) -> usize,
+        rng: &mut impl FnMut() -> u64,
+        ids: &mut Vec<EntryId>,
         out: &mut Vec<(Box<[u8]>, i64)>,
     ) {
         out.clear();
-        let len = self.expires.len();
-        if len == 0 {
-            return;
+        ids.clear();
+        self.expires.sample(n, rng, ids);
+        for &eid in ids.iter() {
+            let Some(d) = self.expires.entry_by_id(eid) else {
+                continue;
+            };
+            let id = EntryId::from_u32(u32::from_le_bytes(d.id));
+            if let Some(e) = self.main.entry_by_id(id) {
+                out.push((e.key().into(), d.at_ms));
+            }
         }
-        let start = pick(len);
-        out.extend(
-            self.expires
-                .iter()
-                .cycle()
-                .skip(start)
-                .take(n.min(len))
-                .map(|(k, &t)| (k.clone(), t)),
-        );
+    }
+
+    /// Moves some buckets of an in-progress resize (the cron's share).
+    pub(crate) fn rehash_step(&mut self, n: usize) -> bool {
+        let a = self.main.rehash_step(n);
+        let b = self.expires.rehash_step(n);
+        a || b
+    }
+
+    /// Bytes used by the tables themselves.
+    pub(crate) fn memory_usage(&self) -> usize {
+        self.main.memory_usage() + self.expires.memory_usage()
     }
 }

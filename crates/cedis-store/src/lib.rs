@@ -31,6 +31,7 @@
 //! assert_eq!(store.exists(0, b"counter"), false);
 //! ```
 
+mod entry;
 mod expire;
 mod keys;
 mod keyspace;
@@ -42,9 +43,9 @@ pub mod value;
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
 
+pub use entry::{Entry, StrRef};
 pub use expire::ExpireCycleStats;
 pub use keys::{ExpireCondition, ScanFilter};
-pub use keyspace::Entry;
 pub use status::{Result, Status};
 pub use strings::{GetExExpiry, SetCondition, SetExpiry, SetOptions, SetOutcome};
 pub use value::{StrValue, Value};
@@ -105,7 +106,9 @@ impl Store {
     /// A store with `databases` empty databases (Redis's `databases`, 16 by default).
     pub fn new(databases: usize) -> Store {
         Store {
-            dbs: (0..databases.max(1)).map(|_| Keyspace::default()).collect(),
+            dbs: (0..databases.max(1))
+                .map(|_| Keyspace::new(rand::random()))
+                .collect(),
             now_ms: 0,
             stats: Stats::default(),
             config: StoreConfig::default(),
@@ -203,7 +206,7 @@ impl Store {
             Some(e) => {
                 self.stats.keyspace_hits += 1;
                 if touch {
-                    e.lru = clock;
+                    e.set_lru(clock);
                 }
                 Some(e)
             }
@@ -219,15 +222,27 @@ impl Store {
         self.expire_if_needed(db, key);
         let clock = self.lru_clock();
         let e = self.dbs[db].get_mut(key)?;
-        e.lru = clock;
+        e.set_lru(clock);
         Some(e)
     }
 
-    pub(crate) fn new_entry(&self, value: Value) -> Entry {
-        Entry {
-            value,
-            lru: self.lru_clock(),
+    pub(crate) fn new_entry(&self, key: &[u8], value: Value) -> Entry {
+        Entry::new(key, value, self.lru_clock())
+    }
+
+    /// Moves part of any in-progress table resize; the server's cron calls
+    /// this with a small step count. True while work remains.
+    pub fn rehash_step(&mut self, steps: usize) -> bool {
+        let mut pending = false;
+        for ks in &mut self.dbs {
+            pending |= ks.rehash_step(steps);
         }
+        pending
+    }
+
+    /// Bytes used by the key tables themselves (not the values' heaps).
+    pub fn tables_memory(&self) -> usize {
+        self.dbs.iter().map(Keyspace::memory_usage).sum()
     }
 
     pub(crate) fn db(&self, db: usize) -> &Keyspace {

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 
+use crate::entry::{Entry, StrRef};
 use crate::value::{parse_f64, StrValue, Value};
 use crate::{Result, Status, Store};
 
@@ -62,16 +63,12 @@ pub enum GetExExpiry {
     At(i64),
 }
 
-fn as_str(v: &Value) -> Result<&StrValue> {
-    match v {
-        Value::Str(s) => Ok(s),
-        #[allow(unreachable_patterns)]
-        _ => Err(Status::WrongType),
-    }
+fn as_str(e: &Entry) -> Result<StrRef<'_>> {
+    e.as_str().ok_or(Status::WrongType)
 }
 
-fn as_str_mut(v: &mut Value) -> Result<&mut StrValue> {
-    match v {
+fn as_str_mut(e: &mut Entry) -> Result<&mut StrValue> {
+    match e.value_mut() {
         Value::Str(s) => Ok(s),
         #[allow(unreachable_patterns)]
         _ => Err(Status::WrongType),
@@ -80,16 +77,16 @@ fn as_str_mut(v: &mut Value) -> Result<&mut StrValue> {
 
 impl Store {
     /// GET: the string at `key`.
-    pub fn get(&mut self, db: usize, key: &[u8]) -> Result<Option<&StrValue>> {
+    pub fn get(&mut self, db: usize, key: &[u8]) -> Result<Option<StrRef<'_>>> {
         match self.lookup_read(db, key) {
             None => Ok(None),
-            Some(e) => as_str(&e.value).map(Some),
+            Some(e) => as_str(e).map(Some),
         }
     }
 
     /// GET, returning owned bytes (a convenience for embedders).
     pub fn get_bytes(&mut self, db: usize, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        Ok(self.get(db, key)?.map(|s| s.as_bytes().into_owned()))
+        Ok(self.get(db, key)?.map(|s| s.to_bytes().into_owned()))
     }
 
     /// SET with its options.
@@ -103,7 +100,7 @@ impl Store {
         let existing = self.lookup_write(db, key);
         let exists = existing.is_some();
         let old = match (opts.get, existing) {
-            (true, Some(e)) => Some(as_str(&e.value)?.as_bytes().into_owned()),
+            (true, Some(e)) => Some(as_str(e)?.to_bytes().into_owned()),
             _ => None,
         };
         let ok = match opts.condition {
@@ -125,17 +122,17 @@ impl Store {
                 return Ok(SetOutcome { written: true, old });
             }
         }
-        let entry = self.new_entry(Value::Str(StrValue::from_bytes(val)));
+        let entry = self.new_entry(key, Value::Str(StrValue::from_bytes(val)));
         let ks = self.db_mut(db);
         match opts.expiry {
             SetExpiry::Keep => {
-                ks.overwrite_keep_ttl(key, entry);
+                ks.overwrite_keep_ttl(entry);
             }
             SetExpiry::Clear => {
-                ks.insert(key, entry);
+                ks.insert(entry);
             }
             SetExpiry::At(at) => {
-                ks.insert(key, entry);
+                ks.insert(entry);
                 ks.set_expire(key, at);
             }
         }
@@ -145,8 +142,8 @@ impl Store {
     /// Stores a string value as-is (used by MSET, COPY and friends).
     pub fn set_value(&mut self, db: usize, key: &[u8], val: StrValue) {
         self.expire_if_needed(db, key);
-        let entry = self.new_entry(Value::Str(val));
-        self.db_mut(db).insert(key, entry);
+        let entry = self.new_entry(key, Value::Str(val));
+        self.db_mut(db).insert(entry);
         self.stats.dirty += 1;
     }
 
@@ -169,7 +166,7 @@ impl Store {
         let Some(e) = self.lookup_read(db, key) else {
             return Ok(None);
         };
-        let bytes = as_str(&e.value)?.as_bytes().into_owned();
+        let bytes = as_str(e)?.to_bytes().into_owned();
         self.db_mut(db).remove(key);
         self.stats.dirty += 1;
         Ok(Some(bytes))
@@ -181,7 +178,7 @@ impl Store {
         let Some(e) = self.lookup_read(db, key) else {
             return Ok(None);
         };
-        let bytes = as_str(&e.value)?.as_bytes().into_owned();
+        let bytes = as_str(e)?.to_bytes().into_owned();
         match expiry {
             GetExExpiry::Unchanged => {}
             GetExExpiry::Persist => {
@@ -205,7 +202,7 @@ impl Store {
     pub fn strlen(&mut self, db: usize, key: &[u8]) -> Result<usize> {
         match self.lookup_read(db, key) {
             None => Ok(0),
-            Some(e) => Ok(as_str(&e.value)?.len()),
+            Some(e) => Ok(as_str(e)?.len()),
         }
     }
 
@@ -218,7 +215,7 @@ impl Store {
                 Ok(tail.len())
             }
             Some(e) => {
-                let s = as_str_mut(&mut e.value)?;
+                let s = as_str_mut(e)?;
                 if s.len() + tail.len() > max {
                     return Err(Status::TooLarge);
                 }
@@ -239,10 +236,9 @@ impl Store {
                 Ok(delta)
             }
             Some(e) => {
-                let s = as_str_mut(&mut e.value)?;
-                let cur = s.to_i64().ok_or(Status::NotInteger)?;
+                let cur = as_str(e)?.to_i64().ok_or(Status::NotInteger)?;
                 let new = cur.checked_add(delta).ok_or(Status::Overflow)?;
-                *s = StrValue::Int(new);
+                e.set_value(Value::Str(StrValue::Int(new)));
                 self.stats.dirty += 1;
                 Ok(new)
             }
@@ -254,8 +250,8 @@ impl Store {
         let cur = match self.lookup_write(db, key) {
             None => 0.0,
             Some(e) => {
-                let s = as_str(&e.value)?;
-                parse_f64(&s.as_bytes()).ok_or(Status::NotFloat)?
+                let s = as_str(e)?;
+                parse_f64(&s.to_bytes()).ok_or(Status::NotFloat)?
             }
         };
         let new = cur + incr;
@@ -272,8 +268,8 @@ impl Store {
     }
 
     fn overwrite_string_keep_ttl(&mut self, db: usize, key: &[u8], value: StrValue) {
-        let entry = self.new_entry(Value::Str(value));
-        self.db_mut(db).overwrite_keep_ttl(key, entry);
+        let entry = self.new_entry(key, Value::Str(value));
+        self.db_mut(db).overwrite_keep_ttl(entry);
         self.stats.dirty += 1;
     }
 
@@ -282,7 +278,8 @@ impl Store {
         let Some(e) = self.lookup_read(db, key) else {
             return Ok(Vec::new());
         };
-        let bytes = as_str(&e.value)?.as_bytes();
+        let s = as_str(e)?;
+        let bytes = s.to_bytes();
         Ok(substring(&bytes, start, end).to_vec())
     }
 
@@ -305,7 +302,7 @@ impl Store {
                 Ok(len)
             }
             Some(e) => {
-                let s = as_str_mut(&mut e.value)?;
+                let s = as_str_mut(e)?;
                 if data.is_empty() {
                     return Ok(s.len());
                 }
@@ -329,7 +326,7 @@ impl Store {
         let mut read = |key: &[u8]| -> Result<Vec<u8>> {
             match self.lookup_read(db, key) {
                 None => Ok(Vec::new()),
-                Some(e) => Ok(as_str(&e.value)?.as_bytes().into_owned()),
+                Some(e) => Ok(as_str(e)?.to_bytes().into_owned()),
             }
         };
         let x = read(a)?;

@@ -395,7 +395,8 @@ fn object_refcount(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             return Ok(());
         }
         Some(e) => {
-            matches!(e.value, cedis_store::Value::Str(cedis_store::StrValue::Int(n)) if (0..10_000).contains(&n))
+            e.encoding() == "int"
+                && e.as_str().and_then(|s| s.to_i64()).is_some_and(|n| (0..10_000).contains(&n))
         }
     };
     ctx.reply()

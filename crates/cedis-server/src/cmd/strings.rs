@@ -1,7 +1,7 @@
 //! String commands.
 
 use bytes::Bytes;
-use cedis_store::{GetExExpiry, SetCondition, SetExpiry, SetOptions, StrValue};
+use cedis_store::{GetExExpiry, SetCondition, SetExpiry, SetOptions, StrRef, StrValue};
 
 use super::args::{is, Args};
 use super::error::{CmdError, CmdResult};
@@ -41,8 +41,8 @@ fn get(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let mut w = cedis_resp::ReplyWriter::new(ctx.out, ctx.client.proto);
     match ctx.store.get(db, &argv[1])? {
         None => w.null(),
-        Some(StrValue::Int(n)) => w.bulk_i64(*n),
-        Some(StrValue::Bytes { data, .. }) => w.bulk(data),
+        Some(StrRef::Int(n)) => w.bulk_i64(n),
+        Some(StrRef::Bytes(data)) => w.bulk(data),
     }
     Ok(())
 }
@@ -229,8 +229,8 @@ fn mget(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     w.array_header(argv.len() - 1);
     for key in &argv[1..] {
         match ctx.store.get(db, key) {
-            Ok(Some(StrValue::Int(n))) => w.bulk_i64(*n),
-            Ok(Some(StrValue::Bytes { data, .. })) => w.bulk(data),
+            Ok(Some(StrRef::Int(n))) => w.bulk_i64(n),
+            Ok(Some(StrRef::Bytes(data))) => w.bulk(data),
             _ => w.null(),
         }
     }
