@@ -176,7 +176,9 @@ impl<S: Socket> Connection<S> {
             }
         }
         if written > 0 {
-            self.shared.lock().server.stats.net_output_bytes += written as u64;
+            let stats = &mut self.shared.lock().server.stats;
+            stats.net_output_bytes += written as u64;
+            stats.total_writes_processed += 1;
         }
         self.out.clear();
         Ok(())
@@ -198,7 +200,13 @@ impl<S: Socket> Connection<S> {
             self.out.extend_from_slice(&client.pending);
             client.pending.clear();
         }
-        server.stats.net_input_bytes += std::mem::take(&mut self.read_bytes);
+        let read = std::mem::take(&mut self.read_bytes);
+        if read > 0 {
+            server.stats.net_input_bytes += read;
+            server.stats.total_reads_processed += 1;
+        }
+        // CONFIG SET proto-max-bulk-len applies to connected clients too.
+        self.decoder.limits_mut().proto_max_bulk_len = server.settings.proto_max_bulk_len;
         let mut flow = Flow::Continue;
         loop {
             self.decoder.limits_mut().auth_pending = !client.authenticated;

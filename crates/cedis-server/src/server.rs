@@ -28,43 +28,13 @@ pub struct Listen {
 
 /// Binds every listener, serves until shutdown, then cleans up.
 pub async fn serve(shared: Arc<Shared>, listen: Listen) -> io::Result<()> {
-    let mut tcp = Vec::new();
-    if listen.port != 0 {
-        for addr in &listen.bind {
-            let (optional, host) = match addr.strip_prefix('-') {
-                Some(h) => (true, h),
-                None => (false, addr.as_str()),
-            };
-            let host = match host {
-                "*" => "0.0.0.0",
-                "::*" => "::",
-                h => h,
-            };
-            match TcpListener::bind((host, listen.port)).await {
-                Ok(l) => tcp.push(l),
-                Err(e) if optional => {
-                    log::verbose(&format!(
-                        "Skipping optional bind {host}:{}: {e}",
-                        listen.port
-                    ));
-                }
-                Err(e) => {
-                    log::warning(&format!(
-                        "Warning: Could not create server TCP listening socket {host}:{}: {e}",
-                        listen.port
-                    ));
-                    return Err(e);
-                }
-            }
-        }
-        if tcp.is_empty() {
-            log::warning("Failed listening on port (tcp), aborting.");
-            return Err(io::Error::new(
-                io::ErrorKind::AddrNotAvailable,
-                "no TCP listener",
-            ));
-        }
-    }
+    let backlog = shared.lock().server.config.tcp_backlog();
+    let tcp = match listen.port {
+        0 => Vec::new(),
+        port => bind_tcp(&listen.bind, port, backlog, true).inspect_err(|_| {
+            log::warning(&format!("Failed listening on port {port} (tcp), aborting."));
+        })?,
+    };
     let unix = match &listen.unixsocket {
         Some(path) => {
             let _ = std::fs::remove_file(path);
@@ -83,9 +53,8 @@ pub async fn serve(shared: Arc<Shared>, listen: Listen) -> io::Result<()> {
         }
     }
     log::notice("Server initialized");
-    for l in tcp {
-        tokio::spawn(accept_tcp(l, Arc::clone(&shared)));
-    }
+    shared.lock().server.listeners.replace(tcp);
+    tokio::spawn(accept_tcp(Arc::clone(&shared)));
     if let Some(l) = unix {
         tokio::spawn(accept_unix(l, Arc::clone(&shared)));
         log::notice("Ready to accept connections unix");
@@ -145,10 +114,145 @@ fn admit(shared: &Arc<Shared>, addr: String, laddr: String, fd: i32, unix: bool)
 
 const MAXCLIENTS_ERR: &[u8] = b"-ERR max number of clients reached\r\n";
 
-async fn accept_tcp(listener: TcpListener, shared: Arc<Shared>) {
+/// The TCP listeners. The server state owns them, so CONFIG SET port/bind
+/// can close and rebind them synchronously and report failures, as
+/// redis-server does; one accept task polls whatever set is current.
+#[derive(Debug, Default)]
+pub struct TcpListeners {
+    list: Vec<TcpListener>,
+    /// Wakes the accept task after the set changed.
+    changed: Arc<tokio::sync::Notify>,
+}
+
+impl TcpListeners {
+    /// Replaces (closing) the current listeners.
+    fn replace(&mut self, list: Vec<TcpListener>) {
+        self.list = list;
+        self.changed.notify_one();
+    }
+}
+
+/// Binds one listener per `bind` address (a leading `-` marks an address
+/// that may be missing); fails unless at least one is bound. `log`:
+/// whether to log failures.
+fn bind_tcp(bind: &[String], port: u16, backlog: u32, log: bool) -> io::Result<Vec<TcpListener>> {
+    let mut tcp = Vec::new();
+    for addr in bind {
+        let (optional, host) = match addr.strip_prefix('-') {
+            Some(h) => (true, h),
+            None => (false, addr.as_str()),
+        };
+        let host = match host {
+            "*" => "0.0.0.0",
+            "::*" => "::",
+            h => h,
+        };
+        match listen_on(host, port, backlog) {
+            Ok(l) => tcp.push(l),
+            Err(e) if optional => {
+                if log {
+                    log::verbose(&format!("Skipping optional bind {host}:{port}: {e}"));
+                }
+            }
+            Err(e) => {
+                if log {
+                    log::warning(&format!(
+                        "Warning: Could not create server TCP listening socket {host}:{port}: {e}"
+                    ));
+                }
+                return Err(e);
+            }
+        }
+    }
+    if tcp.is_empty() {
+        return Err(io::Error::new(
+            io::ErrorKind::AddrNotAvailable,
+            "no TCP listener",
+        ));
+    }
+    Ok(tcp)
+}
+
+fn listen_on(host: &str, port: u16, backlog: u32) -> io::Result<TcpListener> {
+    use std::net::ToSocketAddrs;
+    let addr = (host, port).to_socket_addrs()?.next().ok_or_else(|| {
+        io::Error::new(io::ErrorKind::AddrNotAvailable, "no such address")
+    })?;
+    let sock = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    sock.set_reuseaddr(true)?;
+    sock.bind(addr)?;
+    sock.listen(backlog)
+}
+
+/// CONFIG SET port/bind: moves the TCP listeners from `old` to `new`
+/// (`(bind, port)`; port 0 means no TCP). The new sockets are bound while
+/// the old ones are still open; if that fails on the same port (the old
+/// sockets may hold the addresses), the old ones are closed and binding is
+/// retried, and on a second failure the old addresses are bound again.
+pub fn rebind(
+    server: &mut crate::state::ServerState,
+    old: (&[String], u16),
+    new: (&[String], u16),
+) -> io::Result<()> {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return Err(io::Error::other("no runtime to listen from"));
+    }
+    let backlog = server.config.tcp_backlog();
+    let bind = |(b, p): (&[String], u16), log: bool| match p {
+        0 => Ok(Vec::new()),
+        p => bind_tcp(b, p, backlog, log),
+    };
+    match bind(new, new.1 != old.1) {
+        Ok(l) => {
+            server.listeners.replace(l);
+            return Ok(());
+        }
+        Err(e) if new.1 != old.1 => return Err(e),
+        Err(_) => {}
+    }
+    server.listeners.replace(Vec::new());
+    match bind(new, true) {
+        Ok(l) => {
+            server.listeners.replace(l);
+            Ok(())
+        }
+        Err(e) => {
+            if let Ok(l) = bind(old, true) {
+                server.listeners.replace(l);
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Polls every current listener for a connection, under the state lock
+/// (never held across an await).
+fn poll_accept_any(
+    shared: &Shared,
+    cx: &mut std::task::Context<'_>,
+) -> std::task::Poll<io::Result<(tokio::net::TcpStream, std::net::SocketAddr)>> {
+    let st = shared.lock();
+    for l in &st.server.listeners.list {
+        if let std::task::Poll::Ready(r) = l.poll_accept(cx) {
+            return std::task::Poll::Ready(r);
+        }
+    }
+    std::task::Poll::Pending
+}
+
+async fn accept_tcp(shared: Arc<Shared>) {
     use std::os::fd::AsRawFd;
+    let changed = Arc::clone(&shared.lock().server.listeners.changed);
     loop {
-        let (stream, peer) = match listener.accept().await {
+        let accepted = tokio::select! {
+            r = std::future::poll_fn(|cx| poll_accept_any(&shared, cx)) => r,
+            _ = changed.notified() => continue,
+        };
+        let (stream, peer) = match accepted {
             Ok(s) => s,
             Err(e) => {
                 log::warning(&format!("Accepting client connection: {e}"));
@@ -207,6 +311,8 @@ async fn cron(shared: Arc<Shared>) {
         let now = crate::state::unix_ms();
         st.store.set_time(now);
         st.store.active_expire_cycle(hz);
+        let server = &mut st.server;
+        server.info.sample(now, &server.stats);
         let timeout = st.server.settings.timeout;
         if timeout > 0 {
             for c in st.server.clients.iter_mut() {

@@ -78,6 +78,10 @@ pub struct ServerStats {
     pub errors: HashMap<String, u64>,
     /// Total error replies.
     pub total_error_replies: u64,
+    /// Socket reads that returned data (INFO total_reads_processed).
+    pub total_reads_processed: u64,
+    /// Output flushes that wrote data (INFO total_writes_processed).
+    pub total_writes_processed: u64,
     /// Per-command counters by full name (`config|get`).
     pub commands: HashMap<String, CommandStat>,
 }
@@ -108,6 +112,10 @@ pub struct ServerState {
     pub lastsave: i64,
     /// Set by SHUTDOWN.
     pub shutdown: Option<ShutdownRequest>,
+    /// INFO's sampled rates, memory baseline and peak, replication id.
+    pub info: crate::cmd::InfoMetrics,
+    /// The TCP listeners (CONFIG SET port/bind rebinds them).
+    pub listeners: crate::server::TcpListeners,
 }
 
 /// The lock-protected state.
@@ -147,6 +155,8 @@ impl Shared {
             run_id,
             lastsave: unix_ms() / 1000,
             shutdown: None,
+            info: Default::default(),
+            listeners: Default::default(),
         };
         Arc::new(Shared {
             state: Mutex::new(State { store, server }),

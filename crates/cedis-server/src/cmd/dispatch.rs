@@ -57,6 +57,7 @@ pub fn execute(ctx: &mut Ctx<'_>, argv: &[Bytes]) {
         CmdCounters::bump(&command.stats.failed, 1);
         write_error(ctx, &e);
     }
+    super::info::record_latency(ctx, command, elapsed);
 }
 
 fn reject(ctx: &mut Ctx<'_>, command: Option<&Command>, err: CmdError) {

@@ -28,6 +28,7 @@ use cedis_resp::ReplyWriter;
 use cedis_store::Store;
 
 pub use dispatch::execute;
+pub use info::InfoMetrics;
 pub use error::{CmdError, CmdResult};
 pub use table::{CommandSpec, CommandTable};
 
