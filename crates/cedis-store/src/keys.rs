@@ -21,6 +21,9 @@ pub enum ExpireCondition {
     IfGreater,
     /// LT: only if the new expiry is earlier (no expiry counts as infinite).
     IfLess,
+    /// XX and LT together: only if the key has an expiry and the new one
+    /// is earlier.
+    IfSomeAndLess,
 }
 
 /// SCAN / KEYS filters.
@@ -246,6 +249,8 @@ impl Store {
             (ExpireCondition::IfGreater, None) => false,
             (ExpireCondition::IfLess, Some(cur)) => at_ms < cur,
             (ExpireCondition::IfLess, None) => true,
+            (ExpireCondition::IfSomeAndLess, Some(cur)) => at_ms < cur,
+            (ExpireCondition::IfSomeAndLess, None) => false,
         };
         if !ok {
             return Ok(false);

@@ -280,6 +280,8 @@ fn expire_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], unit_ms: bool, absolute: bo
         ExpireCondition::IfNone
     } else if gt {
         ExpireCondition::IfGreater
+    } else if lt && xx {
+        ExpireCondition::IfSomeAndLess
     } else if lt {
         ExpireCondition::IfLess
     } else if xx {
