@@ -1,11 +1,15 @@
-//! Codec throughput. Single thread, no I/O: buffers are prepared in memory
-//! and decoded/encoded in a loop.
+//! Codec throughput. Single thread, no I/O: input buffers are prepared in
+//! memory outside the timed section (`iter_batched`) and decoded, or replies
+//! are encoded into a reused buffer. Decoded arguments/frames are dropped
+//! inside the timed section.
 //!
 //! Run: `cargo bench -p cedis-resp -- --warm-up-time 1 --measurement-time 3`.
 
 use bytes::{Bytes, BytesMut};
 use cedis_resp::{Frame, FrameDecoder, Protocol, ReplyWriter, RequestDecoder};
-use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{
+    black_box, criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput,
+};
 
 fn multibulk(args: &[&[u8]], out: &mut Vec<u8>) {
     out.extend_from_slice(format!("*{}\r\n", args.len()).as_bytes());
@@ -16,9 +20,8 @@ fn multibulk(args: &[&[u8]], out: &mut Vec<u8>) {
     }
 }
 
-/// Decodes every request in `wire`; returns the number of arguments seen.
-fn decode_all(dec: &mut RequestDecoder, wire: &Bytes, args: &mut Vec<Bytes>) -> usize {
-    let mut buf = BytesMut::from(&wire[..]);
+/// Decodes every request in `buf`; returns the number of arguments seen.
+fn decode_all(dec: &mut RequestDecoder, mut buf: BytesMut, args: &mut Vec<Bytes>) -> usize {
     let mut n = 0;
     while dec.decode_into(&mut buf, args).unwrap() {
         n += args.len();
@@ -40,13 +43,21 @@ fn request_decoder(c: &mut Criterion) {
     g.bench_function("pipeline16_set_small (requests)", |b| {
         let mut dec = RequestDecoder::new();
         let mut args = Vec::new();
-        b.iter(|| decode_all(&mut dec, black_box(&wire), &mut args))
+        b.iter_batched(
+            || BytesMut::from(&wire[..]),
+            |buf| decode_all(&mut dec, black_box(buf), &mut args),
+            BatchSize::SmallInput,
+        )
     });
     g.throughput(Throughput::Bytes(wire.len() as u64));
     g.bench_function("pipeline16_set_small (bytes)", |b| {
         let mut dec = RequestDecoder::new();
         let mut args = Vec::new();
-        b.iter(|| decode_all(&mut dec, black_box(&wire), &mut args))
+        b.iter_batched(
+            || BytesMut::from(&wire[..]),
+            |buf| decode_all(&mut dec, black_box(buf), &mut args),
+            BatchSize::SmallInput,
+        )
     });
 
     // 16 SETs with 1 KiB values.
@@ -61,7 +72,11 @@ fn request_decoder(c: &mut Criterion) {
     g.bench_function("pipeline16_set_1KiB", |b| {
         let mut dec = RequestDecoder::new();
         let mut args = Vec::new();
-        b.iter(|| decode_all(&mut dec, black_box(&wire), &mut args))
+        b.iter_batched(
+            || BytesMut::from(&wire[..]),
+            |buf| decode_all(&mut dec, black_box(buf), &mut args),
+            BatchSize::SmallInput,
+        )
     });
 
     // One MSET with 10k arguments (5000 pairs).
@@ -78,7 +93,11 @@ fn request_decoder(c: &mut Criterion) {
     g.bench_function("mset_10k_args (args)", |b| {
         let mut dec = RequestDecoder::new();
         let mut args = Vec::new();
-        b.iter(|| decode_all(&mut dec, black_box(&wire), &mut args))
+        b.iter_batched(
+            || BytesMut::from(&wire[..]),
+            |buf| decode_all(&mut dec, black_box(buf), &mut args),
+            BatchSize::SmallInput,
+        )
     });
     // The same MSET arriving in 4 KiB reads (resumable state, no rescans).
     g.throughput(Throughput::Bytes(wire.len() as u64));
@@ -108,7 +127,11 @@ fn request_decoder(c: &mut Criterion) {
     g.bench_function("pipeline16_inline_set (requests)", |b| {
         let mut dec = RequestDecoder::new();
         let mut args = Vec::new();
-        b.iter(|| decode_all(&mut dec, black_box(&wire), &mut args))
+        b.iter_batched(
+            || BytesMut::from(&wire[..]),
+            |buf| decode_all(&mut dec, black_box(buf), &mut args),
+            BatchSize::SmallInput,
+        )
     });
     g.finish();
 }
@@ -134,25 +157,31 @@ fn frame_decoder(c: &mut Criterion) {
     g.throughput(Throughput::Elements(6));
     g.bench_function("typical_replies (frames)", |b| {
         let mut dec = FrameDecoder::new();
-        b.iter(|| {
-            let mut buf = BytesMut::from(&wire[..]);
-            let mut n = 0;
-            while let Some(f) = dec.decode(&mut buf).unwrap() {
-                black_box(&f);
-                n += 1;
-            }
-            n
-        })
+        b.iter_batched(
+            || BytesMut::from(&wire[..]),
+            |mut buf| {
+                let mut n = 0;
+                while let Some(f) = dec.decode(&mut buf).unwrap() {
+                    black_box(&f);
+                    n += 1;
+                }
+                n
+            },
+            BatchSize::SmallInput,
+        )
     });
     g.throughput(Throughput::Bytes(wire.len() as u64));
     g.bench_function("typical_replies (bytes)", |b| {
         let mut dec = FrameDecoder::new();
-        b.iter(|| {
-            let mut buf = BytesMut::from(&wire[..]);
-            while let Some(f) = dec.decode(&mut buf).unwrap() {
-                black_box(&f);
-            }
-        })
+        b.iter_batched(
+            || BytesMut::from(&wire[..]),
+            |mut buf| {
+                while let Some(f) = dec.decode(&mut buf).unwrap() {
+                    black_box(&f);
+                }
+            },
+            BatchSize::SmallInput,
+        )
     });
     g.finish();
 }

@@ -54,6 +54,16 @@ pub(crate) fn format_double_into(v: f64, out: &mut [u8; MAX_DOUBLE_LEN]) -> usiz
         }
         return n;
     }
+    // Fast path: integral values below 1e15 print as plain integers, as %g
+    // does for any exponent below the precision (17).
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        let mut digits = [0u8; 20];
+        let start = crate::write::u64_digits(v.abs() as u64, &mut digits);
+        for &d in &digits[start..] {
+            push(d, &mut n);
+        }
+        return n;
+    }
     let mut sci = StackBuf {
         bytes: [0; 40],
         len: 0,
@@ -185,6 +195,22 @@ mod tests {
         for &(v, want) in cases {
             assert_eq!(f(v), want, "formatting {v:e}");
         }
+    }
+
+    #[test]
+    fn integral_fast_path_agrees() {
+        for v in [
+            1.0,
+            42.0,
+            -7.0,
+            123456789.0,
+            999999999999999.0,
+            -999999999999999.0,
+        ] {
+            assert_eq!(f(v), format!("{}", v as i64));
+        }
+        assert_eq!(f(1e15), "1000000000000000");
+        assert_eq!(f(-1e16), "-10000000000000000");
     }
 
     #[test]

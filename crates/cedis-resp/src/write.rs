@@ -25,7 +25,7 @@ const DIGIT_PAIRS: &[u8; 200] = b"\
 /// Writes the decimal digits of `v` right-aligned into `out`; returns the
 /// index of the first digit. No allocation, two digits per division.
 #[inline]
-fn u64_digits(mut v: u64, out: &mut [u8; 20]) -> usize {
+pub(crate) fn u64_digits(mut v: u64, out: &mut [u8; 20]) -> usize {
     let mut i = out.len();
     while v >= 100 {
         let pair = (v % 100) as usize * 2;
@@ -156,10 +156,26 @@ impl<'a> ReplyWriter<'a> {
     /// `:<v>\r\n`.
     #[inline]
     pub fn integer(&mut self, v: i64) {
-        self.buf.reserve(23);
-        self.buf.put_u8(b':');
-        write_i64(self.buf, v);
-        self.buf.put_slice(b"\r\n");
+        if (0..10).contains(&v) {
+            self.buf.put_slice(&[b':', b'0' + v as u8, b'\r', b'\n']);
+            return;
+        }
+        // `:` sign digits CRLF, assembled on the stack, appended once.
+        let mut tmp = [0u8; 24];
+        let mut digits = [0u8; 20];
+        let start = u64_digits(v.unsigned_abs(), &mut digits);
+        let mut n = 0;
+        tmp[n] = b':';
+        n += 1;
+        if v < 0 {
+            tmp[n] = b'-';
+            n += 1;
+        }
+        let len = 20 - start;
+        tmp[n..n + len].copy_from_slice(&digits[start..]);
+        n += len;
+        tmp[n..n + 2].copy_from_slice(b"\r\n");
+        self.buf.put_slice(&tmp[..n + 2]);
     }
 
     /// A bulk string `$<len>\r\n<data>\r\n` (binary safe).
