@@ -54,8 +54,8 @@ pub struct Client {
     pub created: Instant,
     /// Last command time.
     pub last_interaction: Instant,
-    /// Name of the last command (`client|list` form).
-    pub last_cmd: String,
+    /// Full name of the last command (`client|list` form, `NULL` if unknown).
+    pub last_cmd: &'static str,
     /// CLIENT REPLY.
     pub reply_mode: ReplyMode,
     /// CLIENT NO-EVICT.
@@ -106,7 +106,7 @@ impl Client {
             user: "default".to_string(),
             created: now,
             last_interaction: now,
-            last_cmd: "NULL".to_string(),
+            last_cmd: "NULL",
             reply_mode: ReplyMode::On,
             no_evict: false,
             no_touch: false,

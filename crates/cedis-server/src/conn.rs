@@ -91,6 +91,10 @@ pub struct Connection<S: Socket> {
     decoder: RequestDecoder,
     /// Bytes read since the last batch (for INFO's net_input_bytes).
     read_bytes: u64,
+    /// `argv` holds a decoded command held back by CLIENT PAUSE.
+    held: bool,
+    /// When the CLIENT PAUSE holding `argv` ends by itself.
+    paused_until: Option<Instant>,
 }
 
 impl<S: Socket> std::fmt::Debug for Connection<S> {
@@ -119,6 +123,8 @@ impl<S: Socket> Connection<S> {
             argv: Vec::with_capacity(8),
             decoder,
             read_bytes: 0,
+            held: false,
+            paused_until: None,
         }
     }
 
@@ -129,12 +135,15 @@ impl<S: Socket> Connection<S> {
             None => return,
         };
         loop {
+            let pause = self.paused_until;
             tokio::select! {
                 r = self.read() => match r {
                     Ok(true) => {}
                     Ok(false) | Err(_) => break,
                 },
                 _ = wake.notified() => {}
+                _ = tokio::time::sleep_until(pause.unwrap_or_else(Instant::now).into()),
+                    if pause.is_some() => {}
             }
             let flow = self.process();
             if self.flush().await.is_err() {
@@ -210,8 +219,24 @@ impl<S: Socket> Connection<S> {
         let mut flow = Flow::Continue;
         loop {
             self.decoder.limits_mut().auth_pending = !client.authenticated;
-            match self.decoder.decode_into(&mut self.inbuf, &mut self.argv) {
+            let queued = self.inbuf.len();
+            let decoded = if self.held {
+                self.held = false;
+                Ok(true)
+            } else {
+                self.decoder.decode_into(&mut self.inbuf, &mut self.argv)
+            };
+            match decoded {
                 Ok(true) => {
+                    // CLIENT PAUSE: hold the command (and the rest of the
+                    // input) until the pause ends.
+                    if let Some(until) = crate::cmd::pause_deadline(server, &self.argv) {
+                        self.held = true;
+                        self.paused_until = Some(until);
+                        break;
+                    }
+                    self.paused_until = None;
+                    client.qbuf = queued;
                     let mark = self.out.len();
                     if client.reply_mode == ReplyMode::Skip {
                         client.reply_mode = ReplyMode::SkipThis;

@@ -112,6 +112,12 @@ pub struct ServerState {
     pub lastsave: i64,
     /// Set by SHUTDOWN.
     pub shutdown: Option<ShutdownRequest>,
+    /// Ids of the clients in MONITOR mode (empty: no feed, no cost).
+    pub monitors: Vec<crate::client::ClientId>,
+    /// CLIENT PAUSE in effect, if any.
+    pub pause: Option<crate::cmd::ClientPause>,
+    /// SLOWLOG, LATENCY events and per-command latency histograms.
+    pub introspection: crate::cmd::Introspection,
     /// INFO's sampled rates, memory baseline and peak, replication id.
     pub info: crate::cmd::InfoMetrics,
     /// The TCP listeners (CONFIG SET port/bind rebinds them).
@@ -155,6 +161,9 @@ impl Shared {
             run_id,
             lastsave: unix_ms() / 1000,
             shutdown: None,
+            monitors: Vec::new(),
+            pause: None,
+            introspection: Default::default(),
             info: Default::default(),
             listeners: Default::default(),
         };

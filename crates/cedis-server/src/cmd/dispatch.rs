@@ -13,6 +13,7 @@ use crate::state::unix_ms;
 pub fn execute(ctx: &mut Ctx<'_>, argv: &[Bytes]) {
     let Some(name) = argv.first() else { return };
     let Some(mut command) = table().get(name) else {
+        ctx.client.last_cmd = "NULL";
         let err = unknown_command(name, &argv[1..]);
         reject(ctx, None, err);
         return;
@@ -21,6 +22,7 @@ pub fn execute(ctx: &mut Ctx<'_>, argv: &[Bytes]) {
         match command.subcommand(&argv[1]) {
             Some(sub) => command = sub,
             None => {
+                ctx.client.last_cmd = "NULL";
                 let err = CmdError::owned(format!(
                     "ERR unknown subcommand '{}'. Try {} HELP.",
                     truncated(&argv[1], 128),
@@ -32,6 +34,7 @@ pub fn execute(ctx: &mut Ctx<'_>, argv: &[Bytes]) {
         }
     }
     let spec = command.spec;
+    ctx.client.last_cmd = command.full_name.as_str();
     if !ctx.client.authenticated && !spec.has(flags::NO_AUTH) {
         let err = CmdError::msg("NOAUTH Authentication required.");
         reject(ctx, Some(command), err);
@@ -48,7 +51,8 @@ pub fn execute(ctx: &mut Ctx<'_>, argv: &[Bytes]) {
     ctx.store.set_time(unix_ms());
     let start = Instant::now();
     let result = (spec.handler)(ctx, argv);
-    let elapsed = start.elapsed().as_micros() as u64;
+    let took = start.elapsed();
+    let elapsed = took.as_micros() as u64;
     CmdCounters::bump(&command.stats.calls, 1);
     CmdCounters::bump(&command.stats.usec, elapsed);
     ctx.server.stats.total_commands_processed += 1;
@@ -57,6 +61,7 @@ pub fn execute(ctx: &mut Ctx<'_>, argv: &[Bytes]) {
         CmdCounters::bump(&command.stats.failed, 1);
         write_error(ctx, &e);
     }
+    super::introspect::after_command(ctx, command, argv, took);
     super::info::record_latency(ctx, command, elapsed);
 }
 

@@ -27,7 +27,9 @@ use bytes::BytesMut;
 use cedis_resp::ReplyWriter;
 use cedis_store::Store;
 
+pub use client::{pause_deadline, ClientPause};
 pub use dispatch::execute;
+pub use introspect::Introspection;
 pub use info::InfoMetrics;
 pub use error::{CmdError, CmdResult};
 pub use table::{CommandSpec, CommandTable};

@@ -180,6 +180,15 @@ fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         }
         return Err(CmdError::msg("ERR No shutdown in progress."));
     }
+    let nosave = argv[1..].iter().any(|a| is(a, "nosave"));
+    let save = argv[1..].iter().any(|a| is(a, "save"));
+    if nosave && save {
+        return Err(CmdError::Syntax);
+    }
+    if save || (!nosave && !ctx.server.config.save().is_empty()) {
+        // No RDB persistence yet: nothing can be saved.
+        crate::log::warning("SHUTDOWN: cedis has no RDB persistence yet, the dataset is not saved.");
+    }
     ctx.server.shutdown = Some(ShutdownRequest::Default);
     ctx.client.close_after_reply = true;
     Ok(())
