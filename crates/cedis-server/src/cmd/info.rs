@@ -139,10 +139,16 @@ impl InfoMetrics {
         self.used_memory_peak = self.used_memory_peak.max(used_memory());
     }
 
-    fn reset_rates(&mut self) {
-        self.ops = Rate::default();
-        self.net_input = Rate::default();
-        self.net_output = Rate::default();
+    /// Zeroes the rates; the next sample counts from now and from 0, as
+    /// the counters were just reset too.
+    fn reset_rates(&mut self, now_ms: i64) {
+        let fresh = Rate {
+            last_ms: now_ms,
+            ..Rate::default()
+        };
+        self.ops = fresh.clone();
+        self.net_input = fresh.clone();
+        self.net_output = fresh;
     }
 }
 
@@ -150,7 +156,7 @@ impl InfoMetrics {
 /// and the keyspace hit/miss/expired counters.
 pub fn reset_stats(ctx: &mut Ctx<'_>) {
     ctx.server.stats = ServerStats::default();
-    ctx.server.info.reset_rates();
+    ctx.server.info.reset_rates(unix_ms());
     ctx.server.info.latency.clear();
     ctx.server.info.used_memory_peak = used_memory();
     let s = &mut ctx.store.stats;
@@ -591,6 +597,12 @@ fn latencystats(ctx: &mut Ctx<'_>, out: &mut Out) {
         _ => Vec::new(),
     };
     let server = &*ctx.server;
+    if !matches!(
+        server.config.get(crate::config::Param::LatencyTracking),
+        crate::config::Value::Bool(true)
+    ) {
+        return;
+    }
     each_command_with_stats(|c| {
         let Some(values) = latency_percentiles(server, c, &percentiles) else {
             return;
