@@ -34,8 +34,28 @@
 //! 4-8 bytes per entry at rest, up to 12 while a doubling is in progress.
 //! Give `E` a niche (a `NonZero*`, a reference-counted pointer, an enum
 //! tag with spare values...) so that `Option<E>` is no bigger than `E`.
-//! With a 40-byte entry, 1M entries take 48.4 bytes each (see
-//! `benches/table.rs` for the measurement and the worst case).
+//!
+//! Measured by `benches/table.rs` with a 40-byte entry (16-byte key and
+//! 16-byte value inline, `Option<E>` also 40 bytes):
+//!
+//! | state | `memory_usage() / len` |
+//! |---|---|
+//! | 1M entries (2^20 buckets) | 48.36 B (process RSS grew 48.38 B/entry) |
+//! | 2^20 entries, just before doubling | 48.01 B |
+//! | 2^20 + 1, doubling in progress (2^20 + 2^21 buckets) | 56.20 B (worst case) |
+//! | 2^20 + 1, rehash done | 52.20 B |
+//! | std `HashMap<Vec<u8>, [u8; 16]>`, 1M entries (RSS) | 117.92 B |
+//!
+//! Speed, same run (2 shared vCPUs, loaded machine, one thread, not
+//! pinned; 1M entries, 16-byte keys): `insert_new` 151 ns/op growing from
+//! empty (79 ns after `reserve`), `insert` (lookup + insert) 299 ns, std
+//! `HashMap` insert 877 ns (including the key's `Vec` allocation); `get` hit
+//! 60 ns vs std 174 ns (SipHash plus a pointer chase), `get` miss 63 ns vs
+//! std 18 ns. Misses are where a chained table loses to SwissTable: each
+//! chain node costs a cache miss for the key and one for the link, where
+//! hashbrown rejects most candidates from its control bytes. Buying that
+//! back would cost memory (hash tags next to the links), which is the
+//! budget this table is built around.
 //!
 //! # Incremental rehash
 //!

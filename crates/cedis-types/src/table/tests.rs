@@ -424,8 +424,21 @@ fn scan_survives_shrinkage() {
 
 #[test]
 fn scan_survives_growth_and_shrinkage() {
-    for seed in 10..20 {
+    for seed in 10..40 {
         scan_under_resizes(seed, 300, &[3000, -2900, 5000, -5000, 10, -10]);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    /// Random growth/shrink plans, random seeds, random rehash progress.
+    #[test]
+    fn scan_guarantee_holds_for_random_plans(
+        seed in any::<u64>(),
+        stable in 1u64..400,
+        plan in prop::collection::vec(-3000i64..3000, 1..12),
+    ) {
+        scan_under_resizes(seed, stable, &plan);
     }
 }
 
