@@ -175,9 +175,10 @@ fn bind_tcp(bind: &[String], port: u16, backlog: u32, log: bool) -> io::Result<V
 
 fn listen_on(host: &str, port: u16, backlog: u32) -> io::Result<TcpListener> {
     use std::net::ToSocketAddrs;
-    let addr = (host, port).to_socket_addrs()?.next().ok_or_else(|| {
-        io::Error::new(io::ErrorKind::AddrNotAvailable, "no such address")
-    })?;
+    let addr = (host, port)
+        .to_socket_addrs()?
+        .next()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::AddrNotAvailable, "no such address"))?;
     let sock = if addr.is_ipv4() {
         tokio::net::TcpSocket::new_v4()?
     } else {
@@ -313,6 +314,9 @@ async fn cron(shared: Arc<Shared>) {
         st.store.active_expire_cycle(hz);
         let server = &mut st.server;
         server.info.sample(now, &server.stats);
+        // Redis's incrementallyRehash: up to ~1 ms of bucket moves per tick.
+        let start = std::time::Instant::now();
+        while st.store.rehash_step(100) && start.elapsed() < Duration::from_millis(1) {}
         let timeout = st.server.settings.timeout;
         if timeout > 0 {
             for c in st.server.clients.iter_mut() {

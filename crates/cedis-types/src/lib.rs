@@ -9,6 +9,7 @@
 //! (`cedis-store`) composes these structures into Redis semantics.
 
 pub mod glob;
+pub mod long_double;
 pub mod table;
 
 pub use glob::glob_match;

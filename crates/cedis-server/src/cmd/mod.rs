@@ -29,9 +29,9 @@ use cedis_store::Store;
 
 pub use client::{pause_deadline, ClientPause};
 pub use dispatch::execute;
-pub use introspect::Introspection;
-pub use info::InfoMetrics;
 pub use error::{CmdError, CmdResult};
+pub use info::InfoMetrics;
+pub use introspect::Introspection;
 pub use table::{CommandSpec, CommandTable};
 
 use crate::client::Client;
