@@ -218,11 +218,10 @@ impl Server {
             if !opts.port_in_config {
                 cmd.args(["--port", &port.to_string()]);
             }
+            // The same defaults for both, so CONFIG GET compares equal.
             cmd.args(["--bind", "127.0.0.1"]);
-            if kind == Kind::Redis {
-                cmd.args(["--save", "", "--appendonly", "no"]);
-                cmd.args(["--enable-debug-command", "yes"]);
-            }
+            cmd.args(["--save", "", "--appendonly", "no"]);
+            cmd.args(["--enable-debug-command", "yes"]);
             cmd.arg("--dir").arg(dir.path());
             cmd.args(&opts.args);
             let out = std::fs::File::create(&log).map_err(|e| e.to_string())?;
