@@ -398,7 +398,9 @@ fn object_refcount(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         }
         Some(e) => {
             e.encoding() == "int"
-                && e.as_str().and_then(|s| s.to_i64()).is_some_and(|n| (0..10_000).contains(&n))
+                && e.as_str()
+                    .and_then(|s| s.to_i64())
+                    .is_some_and(|n| (0..10_000).contains(&n))
         }
     };
     ctx.reply()

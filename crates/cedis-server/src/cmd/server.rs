@@ -187,7 +187,9 @@ fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     }
     if save || (!nosave && !ctx.server.config.save().is_empty()) {
         // No RDB persistence yet: nothing can be saved.
-        crate::log::warning("SHUTDOWN: cedis has no RDB persistence yet, the dataset is not saved.");
+        crate::log::warning(
+            "SHUTDOWN: cedis has no RDB persistence yet, the dataset is not saved.",
+        );
     }
     ctx.server.shutdown = Some(ShutdownRequest::Default);
     ctx.client.close_after_reply = true;
