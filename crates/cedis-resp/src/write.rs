@@ -22,11 +22,12 @@ const DIGIT_PAIRS: &[u8; 200] = b"\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
 
-/// Writes the decimal digits of `v` right-aligned into `out`; returns the
-/// index of the first digit. No allocation, two digits per division.
+/// Writes the decimal digits of `v` into `out`, ending just before `end`;
+/// returns the index of the first digit. No allocation, two digits per
+/// division.
 #[inline]
-pub(crate) fn u64_digits(mut v: u64, out: &mut [u8; 20]) -> usize {
-    let mut i = out.len();
+pub(crate) fn digits_before(mut v: u64, out: &mut [u8], end: usize) -> usize {
+    let mut i = end;
     while v >= 100 {
         let pair = (v % 100) as usize * 2;
         v /= 100;
@@ -42,6 +43,12 @@ pub(crate) fn u64_digits(mut v: u64, out: &mut [u8; 20]) -> usize {
         out[i] = b'0' + v as u8;
     }
     i
+}
+
+/// [`digits_before`] right-aligned in a 20-byte buffer.
+#[inline]
+pub(crate) fn u64_digits(v: u64, out: &mut [u8; 20]) -> usize {
+    digits_before(v, out, 20)
 }
 
 /// Appends the decimal representation of `v` (like `itoa`, no allocation).
@@ -61,15 +68,12 @@ fn header(buf: &mut BytesMut, prefix: u8, n: u64) {
     if n < 10 {
         buf.put_slice(&[prefix, b'0' + n as u8, b'\r', b'\n']);
     } else {
-        let mut tmp = [0u8; 22];
-        tmp[0] = prefix;
-        let mut digits = [0u8; 20];
-        let start = u64_digits(n, &mut digits);
-        let len = 20 - start;
-        tmp[1..1 + len].copy_from_slice(&digits[start..]);
-        tmp[1 + len] = b'\r';
-        tmp[2 + len] = b'\n';
-        buf.put_slice(&tmp[..3 + len]);
+        let mut tmp = [0u8; 23];
+        tmp[21..].copy_from_slice(b"\r\n");
+        let mut i = digits_before(n, &mut tmp, 21);
+        i -= 1;
+        tmp[i] = prefix;
+        buf.put_slice(&tmp[i..]);
     }
 }
 
@@ -160,22 +164,17 @@ impl<'a> ReplyWriter<'a> {
             self.buf.put_slice(&[b':', b'0' + v as u8, b'\r', b'\n']);
             return;
         }
-        // `:` sign digits CRLF, assembled on the stack, appended once.
+        // `:` sign digits CRLF, assembled right to left on the stack.
         let mut tmp = [0u8; 24];
-        let mut digits = [0u8; 20];
-        let start = u64_digits(v.unsigned_abs(), &mut digits);
-        let mut n = 0;
-        tmp[n] = b':';
-        n += 1;
+        tmp[22..].copy_from_slice(b"\r\n");
+        let mut i = digits_before(v.unsigned_abs(), &mut tmp, 22);
         if v < 0 {
-            tmp[n] = b'-';
-            n += 1;
+            i -= 1;
+            tmp[i] = b'-';
         }
-        let len = 20 - start;
-        tmp[n..n + len].copy_from_slice(&digits[start..]);
-        n += len;
-        tmp[n..n + 2].copy_from_slice(b"\r\n");
-        self.buf.put_slice(&tmp[..n + 2]);
+        i -= 1;
+        tmp[i] = b':';
+        self.buf.put_slice(&tmp[i..]);
     }
 
     /// A bulk string `$<len>\r\n<data>\r\n` (binary safe).
