@@ -74,6 +74,9 @@ pub struct Client {
     pub monitor: bool,
     /// Total commands processed for this client.
     pub commands: u64,
+    /// Waiting (for a CLIENT PAUSE to end, later for a blocking command):
+    /// counted in INFO `blocked_clients`.
+    pub blocked: bool,
     /// Output produced for this client by other clients' commands (MONITOR
     /// feeds, later pub/sub messages): the connection moves it to its
     /// output buffer when woken through [`Client::wake`].
@@ -116,6 +119,7 @@ impl Client {
             qbuf: 0,
             monitor: false,
             commands: 0,
+            blocked: false,
             pending: bytes::BytesMut::new(),
         }
     }
@@ -132,6 +136,9 @@ impl Client {
     /// Flags letters as CLIENT LIST prints them.
     pub fn flags(&self) -> String {
         let mut f = String::new();
+        if self.blocked {
+            f.push('b');
+        }
         if self.monitor {
             f.push('O');
         }

@@ -233,9 +233,11 @@ impl<S: Socket> Connection<S> {
                     if let Some(until) = crate::cmd::pause_deadline(server, &self.argv) {
                         self.held = true;
                         self.paused_until = Some(until);
+                        client.blocked = true;
                         break;
                     }
                     self.paused_until = None;
+                    client.blocked = false;
                     client.qbuf = queued;
                     let mark = self.out.len();
                     if client.reply_mode == ReplyMode::Skip {

@@ -311,6 +311,10 @@ async fn cron(shared: Arc<Shared>) {
         let mut st = shared.lock();
         let now = crate::state::unix_ms();
         st.store.set_time(now);
+        st.store.config.expire_paused = st
+            .server
+            .pause
+            .is_some_and(|p| std::time::Instant::now() < p.until);
         st.store.active_expire_cycle(hz);
         let server = &mut st.server;
         server.info.sample(now, &server.stats);

@@ -34,7 +34,7 @@ impl Store {
     /// second. Does nothing when the cycle is switched off.
     pub fn active_expire_cycle(&mut self, hz: u32) -> ExpireCycleStats {
         let mut stats = ExpireCycleStats::default();
-        if !self.config.active_expire {
+        if !self.config.active_expire || self.config.expire_paused {
             return stats;
         }
         let effort = self.config.active_expire_effort.clamp(1, 10) as usize - 1;

@@ -50,12 +50,39 @@ impl Keyspace {
         self.expires.len()
     }
 
-    pub(crate) fn get(&self, key: &[u8]) -> Option<&Entry> {
-        self.main.get(key)
+    /// The id of a key's entry.
+    #[inline]
+    pub(crate) fn find(&self, key: &[u8]) -> Option<EntryId> {
+        self.main.find(key)
     }
 
-    pub(crate) fn get_mut(&mut self, key: &[u8]) -> Option<&mut Entry> {
-        self.main.get_mut(key)
+    /// The entry with id `id`.
+    #[inline]
+    pub(crate) fn entry_mut(&mut self, id: EntryId) -> Option<&mut Entry> {
+        self.main.entry_by_id_mut(id)
+    }
+
+    /// The deadline of the entry `id`, if it has one (one flag test for
+    /// keys without a TTL).
+    #[inline]
+    pub(crate) fn deadline(&self, id: EntryId) -> Option<i64> {
+        if !self.main.entry_by_id(id)?.has_expire() {
+            return None;
+        }
+        self.expires.get(&id_key(id)).map(|d| d.at_ms)
+    }
+
+    /// Removes the entry `id` and its expiry.
+    pub(crate) fn remove_id(&mut self, id: EntryId) -> Option<Entry> {
+        let old = self.main.remove_by_id(id)?;
+        if old.has_expire() {
+            self.expires.remove(&id_key(id));
+        }
+        Some(old)
+    }
+
+    pub(crate) fn get(&self, key: &[u8]) -> Option<&Entry> {
+        self.main.get(key)
     }
 
     pub(crate) fn contains(&self, key: &[u8]) -> bool {
@@ -81,19 +108,11 @@ impl Keyspace {
 
     pub(crate) fn remove(&mut self, key: &[u8]) -> Option<Entry> {
         let id = self.main.find(key)?;
-        let old = self.main.remove_by_id(id)?;
-        if old.has_expire() {
-            self.expires.remove(&id_key(id));
-        }
-        Some(old)
+        self.remove_id(id)
     }
 
     pub(crate) fn expire_of(&self, key: &[u8]) -> Option<i64> {
-        let id = self.main.find(key)?;
-        if !self.main.entry_by_id(id)?.has_expire() {
-            return None;
-        }
-        self.expires.get(&id_key(id)).map(|d| d.at_ms)
+        self.deadline(self.main.find(key)?)
     }
 
     /// Sets the absolute expiry (ms) of an existing key.

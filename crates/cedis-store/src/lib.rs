@@ -50,6 +50,7 @@ pub use status::{Result, Status};
 pub use strings::{GetExExpiry, SetCondition, SetExpiry, SetOptions, SetOutcome};
 pub use value::{StrValue, Value};
 
+use cedis_types::table::EntryId;
 use keyspace::Keyspace;
 
 /// Redis's default `proto-max-bulk-len`, the largest string a value may reach.
@@ -77,6 +78,9 @@ pub struct StoreConfig {
     pub active_expire: bool,
     /// `active-expire-effort`, 1..=10.
     pub active_expire_effort: u32,
+    /// CLIENT PAUSE in effect: expired keys are hidden, not reclaimed, and
+    /// the active cycle does not run.
+    pub expire_paused: bool,
 }
 
 impl Default for StoreConfig {
@@ -85,6 +89,7 @@ impl Default for StoreConfig {
             max_string: DEFAULT_MAX_STRING,
             active_expire: true,
             active_expire_effort: 1,
+            expire_paused: false,
         }
     }
 }
@@ -174,20 +179,36 @@ impl Store {
         ((self.now_ms / 1000) as u64 & 0xFF_FFFF) as u32
     }
 
-    /// Reclaims `key` if its TTL passed; true when it did.
-    pub(crate) fn expire_if_needed(&mut self, db: usize, key: &[u8]) -> bool {
-        match self.dbs[db].expire_of(key) {
+    /// Finds a live key: one that exists and whose TTL has not passed. An
+    /// expired key is reclaimed on the way, unless expiry is paused (CLIENT
+    /// PAUSE), in which case it is only reported missing.
+    #[inline]
+    fn find_live(&mut self, db: usize, key: &[u8]) -> Option<EntryId> {
+        let ks = &mut self.dbs[db];
+        let id = ks.find(key)?;
+        match ks.deadline(id) {
             Some(at) if at <= self.now_ms => {
-                self.dbs[db].remove(key);
-                self.stats.expired_keys += 1;
-                true
+                if !self.config.expire_paused {
+                    ks.remove_id(id);
+                    self.stats.expired_keys += 1;
+                }
+                None
             }
-            _ => false,
+            _ => Some(id),
+        }
+    }
+
+    /// Reclaims `key` if its TTL passed; true when the key is expired
+    /// (reclaimed, or only hidden while expiry is paused).
+    pub(crate) fn expire_if_needed(&mut self, db: usize, key: &[u8]) -> bool {
+        match self.dbs[db].find(key) {
+            None => false,
+            Some(_) => self.find_live(db, key).is_none(),
         }
     }
 
     /// Looks a key up for reading: reclaims it if expired, counts a hit or
-    /// a miss, and refreshes its access clock unless `touch` is false.
+    /// a miss, and refreshes its access clock.
     pub(crate) fn lookup_read(&mut self, db: usize, key: &[u8]) -> Option<&mut Entry> {
         self.lookup_read_with(db, key, true)
     }
@@ -200,28 +221,24 @@ impl Store {
         key: &[u8],
         touch: bool,
     ) -> Option<&mut Entry> {
-        self.expire_if_needed(db, key);
+        let Some(id) = self.find_live(db, key) else {
+            self.stats.keyspace_misses += 1;
+            return None;
+        };
+        self.stats.keyspace_hits += 1;
         let clock = self.lru_clock();
-        match self.dbs[db].get_mut(key) {
-            Some(e) => {
-                self.stats.keyspace_hits += 1;
-                if touch {
-                    e.set_lru(clock);
-                }
-                Some(e)
-            }
-            None => {
-                self.stats.keyspace_misses += 1;
-                None
-            }
+        let e = self.dbs[db].entry_mut(id)?;
+        if touch {
+            e.set_lru(clock);
         }
+        Some(e)
     }
 
     /// Looks a key up for writing: reclaims it if expired; no statistics.
     pub(crate) fn lookup_write(&mut self, db: usize, key: &[u8]) -> Option<&mut Entry> {
-        self.expire_if_needed(db, key);
+        let id = self.find_live(db, key)?;
         let clock = self.lru_clock();
-        let e = self.dbs[db].get_mut(key)?;
+        let e = self.dbs[db].entry_mut(id)?;
         e.set_lru(clock);
         Some(e)
     }

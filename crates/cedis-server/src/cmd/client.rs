@@ -611,15 +611,17 @@ pub fn pause_deadline(server: &mut ServerState, argv: &[Bytes]) -> Option<Instan
         server.pause = None;
         return None;
     }
-    if p.all {
-        return Some(p.until);
-    }
+    // Unknown commands and arity errors are answered at once, as Redis
+    // rejects them before it looks at the pause.
     let name = argv.first()?;
     let mut command = super::table().get(name)?;
     if !command.subcommands.is_empty() {
         command = command.subcommand(argv.get(1)?)?;
     }
-    command.spec.has(WRITE | MAY_REPLICATE).then_some(p.until)
+    if !command.spec.arity_ok(argv.len()) {
+        return None;
+    }
+    (p.all || command.spec.has(WRITE | MAY_REPLICATE)).then_some(p.until)
 }
 
 fn client_pause(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {

@@ -49,6 +49,8 @@ pub fn execute(ctx: &mut Ctx<'_>, argv: &[Bytes]) {
         return;
     }
     ctx.store.set_time(unix_ms());
+    // While clients are paused keys do not expire (hidden, not reclaimed).
+    ctx.store.config.expire_paused = ctx.server.pause.is_some_and(|p| Instant::now() < p.until);
     let start = Instant::now();
     let result = (spec.handler)(ctx, argv);
     let took = start.elapsed();

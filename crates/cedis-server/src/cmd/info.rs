@@ -310,7 +310,8 @@ fn clients(ctx: &mut Ctx<'_>, out: &mut Out) {
     out.field("maxclients", ctx.server.settings.maxclients);
     out.field("client_recent_max_input_buffer", max_qbuf);
     out.field("client_recent_max_output_buffer", 0);
-    out.field("blocked_clients", 0);
+    let blocked = clients.iter().filter(|c| c.blocked).count() + usize::from(ctx.client.blocked);
+    out.field("blocked_clients", blocked);
     out.field("tracking_clients", 0);
     out.field("clients_in_timeout_table", 0);
 }
