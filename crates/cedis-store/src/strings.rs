@@ -1,10 +1,8 @@
 //! String commands: GET, SET and its options, APPEND, INCR*, GETRANGE,
 //! SETRANGE, GETEX, GETDEL, MSETNX, LCS.
 
-use std::borrow::Cow;
-
 use crate::entry::{Entry, StrRef};
-use crate::value::{parse_f64, StrValue, Value};
+use crate::value::{StrValue, Value};
 use crate::{Result, Status, Store};
 
 /// SET's NX / XX.
@@ -245,24 +243,19 @@ impl Store {
         }
     }
 
-    /// INCRBYFLOAT: returns the new value as Redis formats it.
-    pub fn incr_by_float(&mut self, db: usize, key: &[u8], incr: f64) -> Result<Vec<u8>> {
-        let cur = match self.lookup_write(db, key) {
-            None => 0.0,
-            Some(e) => {
-                let s = as_str(e)?;
-                parse_f64(&s.to_bytes()).ok_or(Status::NotFloat)?
-            }
+    /// INCRBYFLOAT with Redis's x87 `long double` arithmetic and its
+    /// `%.17Lf`-and-trim formatting: returns the new value.
+    pub fn incr_by_float(&mut self, db: usize, key: &[u8], incr: &[u8]) -> Result<Vec<u8>> {
+        use cedis_types::long_double::{incr_by_float, IncrFloatError};
+        let current = match self.lookup_write(db, key) {
+            None => b"0".to_vec(),
+            Some(e) => as_str(e)?.to_bytes().into_owned(),
         };
-        let new = cur + incr;
-        if !new.is_finite() {
-            return Err(Status::NanOrInfinity);
-        }
-        let text = format_human_float(new);
-        let value = StrValue::Bytes {
-            data: text.clone(),
-            raw: text.len() > crate::value::EMBSTR_MAX,
-        };
+        let text = incr_by_float(&current, incr).map_err(|e| match e {
+            IncrFloatError::NanOrInfinity | IncrFloatError::IncrementNanOrInfinity => Status::NanOrInfinity,
+            _ => Status::NotFloat,
+        })?;
+        let value = StrValue::Bytes { data: text.clone(), raw: text.len() > crate::value::EMBSTR_MAX };
         self.overwrite_string_keep_ttl(db, key, value);
         Ok(text)
     }
@@ -358,16 +351,6 @@ pub(crate) fn substring(s: &[u8], mut start: i64, mut end: i64) -> &[u8] {
     &s[start as usize..=end as usize]
 }
 
-/// Formats a float as INCRBYFLOAT replies it: fixed notation, no trailing
-/// zeros, no negative zero.
-pub fn format_human_float(v: f64) -> Vec<u8> {
-    if v == 0.0 {
-        return b"0".to_vec();
-    }
-    let s: Cow<'_, str> = Cow::Owned(format!("{v}"));
-    s.into_owned().into_bytes()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -456,6 +439,17 @@ mod tests {
         assert!(!s.exists(0, b"new"));
         s.config.max_string = 10;
         assert_eq!(s.setrange(0, b"k", 10, b"a"), Err(Status::TooLarge));
+    }
+
+    #[test]
+    fn incrbyfloat_uses_long_double() {
+        let mut s = store();
+        assert_eq!(s.incr_by_float(0, b"f", b"0.1").unwrap(), b"0.1");
+        assert_eq!(s.incr_by_float(0, b"f", b"0.2").unwrap(), b"0.3");
+        assert_eq!(s.incr_by_float(0, b"f", b"abc"), Err(Status::NotFloat));
+        assert_eq!(s.incr_by_float(0, b"f", b"inf"), Err(Status::NanOrInfinity));
+        s.set(0, b"t", b"x", &SetOptions::default()).unwrap();
+        assert_eq!(s.incr_by_float(0, b"t", b"1"), Err(Status::NotFloat));
     }
 
     #[test]

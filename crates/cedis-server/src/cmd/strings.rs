@@ -313,9 +313,8 @@ fn decrby(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 }
 
 fn incrbyfloat(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    let incr = Args::new(&argv[2..]).f64()?;
     let db = ctx.db();
-    let v = ctx.store.incr_by_float(db, &argv[1], incr)?;
+    let v = ctx.store.incr_by_float(db, &argv[1], &argv[2])?;
     ctx.reply().bulk(&v);
     Ok(())
 }
