@@ -30,6 +30,13 @@ impl Drop for Redis {
     }
 }
 
+/// Written to the real stderr, so the notice shows even when libtest
+/// captures the test's output.
+fn skip_notice() {
+    let _ = std::io::stderr()
+        .write_all(b"NOTICE: redis-server not found, skipping resp_vs_redis (set REDIS_SERVER)\n");
+}
+
 fn redis_binary() -> Option<PathBuf> {
     if let Ok(p) = std::env::var("REDIS_SERVER") {
         return Some(PathBuf::from(p));
@@ -285,7 +292,7 @@ fn check(port: u16, name: &str, input: &[u8], limits: Limits, pre: &[u8]) -> Opt
 #[test]
 fn request_decoder_matches_redis_server() {
     let Some(bin) = redis_binary() else {
-        eprintln!("NOTICE: redis-server not found, skipping resp_vs_redis (set REDIS_SERVER)");
+        skip_notice();
         return;
     };
     let mut failures = Vec::new();
@@ -323,7 +330,7 @@ fn request_decoder_matches_redis_server() {
 #[test]
 fn doubles_match_redis_server() {
     let Some(bin) = redis_binary() else {
-        eprintln!("NOTICE: redis-server not found, skipping resp_vs_redis (set REDIS_SERVER)");
+        skip_notice();
         return;
     };
     let redis = start(&bin, &[]);
