@@ -65,6 +65,7 @@ impl Store {
                 for (key, at) in &sample {
                     if *at <= self.now_ms && self.dbs[db].remove(key).is_some() {
                         expired += 1;
+                        self.notify(db, key, "expired", crate::events::class::EXPIRED);
                     }
                 }
                 self.stats.expired_keys += expired;

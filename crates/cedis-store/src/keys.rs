@@ -5,6 +5,7 @@ use cedis_types::glob::glob_match;
 use rand::Rng;
 
 use crate::entry::Entry;
+use crate::events::class;
 use crate::{Result, Status, Store};
 
 /// EXPIRE's NX / XX / GT / LT.
@@ -56,6 +57,7 @@ impl Store {
             return false;
         }
         self.db_mut(db).remove(key);
+        self.notify(db, key, "del", class::GENERIC);
         self.stats.dirty += 1;
         true
     }
@@ -115,10 +117,12 @@ impl Store {
         let ks = self.db_mut(db);
         let ttl = ks.expire_of(src);
         let entry = ks.remove(src).expect("looked up above").rekeyed(dst);
-        ks.insert(entry);
+        self.put(db, entry, false);
         if let Some(at) = ttl {
-            ks.set_expire(dst, at);
+            self.db_mut(db).set_expire(dst, at);
         }
+        self.notify(db, src, "rename_from", class::GENERIC);
+        self.notify(db, dst, "rename_to", class::GENERIC);
         self.stats.dirty += 1;
         Ok(true)
     }
@@ -140,11 +144,11 @@ impl Store {
         }
         let ttl = self.db(db).expire_of(src);
         let entry = self.new_entry(dst, value);
-        let ks = self.db_mut(dst_db);
-        ks.insert(entry);
+        self.put(dst_db, entry, false);
         if let Some(at) = ttl {
-            ks.set_expire(dst, at);
+            self.db_mut(dst_db).set_expire(dst, at);
         }
+        self.notify(dst_db, dst, "copy_to", class::GENERIC);
         self.stats.dirty += 1;
         Ok(true)
     }
@@ -156,11 +160,12 @@ impl Store {
         }
         let ttl = self.db(db).expire_of(key);
         let entry = self.db_mut(db).remove(key).expect("looked up above");
-        let ks = self.db_mut(dst_db);
-        ks.insert(entry);
+        self.put(dst_db, entry, false);
         if let Some(at) = ttl {
-            ks.set_expire(key, at);
+            self.db_mut(dst_db).set_expire(key, at);
         }
+        self.notify(db, key, "move_from", class::GENERIC);
+        self.notify(dst_db, key, "move_to", class::GENERIC);
         self.stats.dirty += 1;
         true
     }
@@ -257,8 +262,10 @@ impl Store {
         }
         if at_ms <= self.now_ms() {
             self.db_mut(db).remove(key);
+            self.notify(db, key, "del", class::GENERIC);
         } else {
             self.db_mut(db).set_expire(key, at_ms);
+            self.notify(db, key, "expire", class::GENERIC);
         }
         self.stats.dirty += 1;
         Ok(true)
@@ -284,6 +291,7 @@ impl Store {
         }
         let removed = self.db_mut(db).persist(key);
         if removed {
+            self.notify(db, key, "persist", class::GENERIC);
             self.stats.dirty += 1;
         }
         removed

@@ -32,6 +32,7 @@
 //! ```
 
 mod entry;
+pub mod events;
 mod expire;
 mod keys;
 mod keyspace;
@@ -50,7 +51,7 @@ pub use status::{Result, Status};
 pub use strings::{GetExExpiry, SetCondition, SetExpiry, SetOptions, SetOutcome};
 pub use value::{StrValue, Value};
 
-use cedis_types::table::EntryId;
+use cedis_types::table::{EntryId, TableEntry};
 use keyspace::Keyspace;
 
 /// Redis's default `proto-max-bulk-len`, the largest string a value may reach.
@@ -105,6 +106,7 @@ pub struct Store {
     pub config: StoreConfig,
     rng: SmallRng,
     expire: expire::ExpireState,
+    events: events::EventLog,
 }
 
 impl Store {
@@ -119,6 +121,38 @@ impl Store {
             config: StoreConfig::default(),
             rng: SmallRng::from_entropy(),
             expire: expire::ExpireState::default(),
+            events: events::EventLog::default(),
+        }
+    }
+
+    /// Starts or stops recording key events (see [`events`]).
+    pub fn record_events(&mut self, on: bool) {
+        self.events.enabled = on;
+        if !on {
+            self.events.events.clear();
+        }
+    }
+
+    /// Whether key events are being recorded.
+    pub fn recording_events(&self) -> bool {
+        self.events.enabled
+    }
+
+    /// Moves the recorded events, oldest first, to the end of `out`.
+    pub fn take_events(&mut self, out: &mut Vec<events::KeyEvent>) {
+        out.append(&mut self.events.events);
+    }
+
+    /// Records an event for `key` if recording is on.
+    #[inline]
+    pub(crate) fn notify(&mut self, db: usize, key: &[u8], name: &'static str, class: u32) {
+        if self.events.enabled {
+            self.events.events.push(events::KeyEvent {
+                db,
+                key: key.to_vec(),
+                name,
+                class,
+            });
         }
     }
 
@@ -191,6 +225,7 @@ impl Store {
                 if !self.config.expire_paused {
                     ks.remove_id(id);
                     self.stats.expired_keys += 1;
+                    self.notify(db, key, "expired", events::class::EXPIRED);
                 }
                 None
             }
@@ -223,6 +258,7 @@ impl Store {
     ) -> Option<&mut Entry> {
         let Some(id) = self.find_live(db, key) else {
             self.stats.keyspace_misses += 1;
+            self.notify(db, key, "keymiss", events::class::KEY_MISS);
             return None;
         };
         self.stats.keyspace_hits += 1;
@@ -241,6 +277,20 @@ impl Store {
         let e = self.dbs[db].entry_mut(id)?;
         e.set_lru(clock);
         Some(e)
+    }
+
+    /// Stores `entry` as a new key or over an existing one (dropping its
+    /// TTL unless `keep_ttl`), recording `new` for a key that did not exist.
+    pub(crate) fn put(&mut self, db: usize, entry: Entry, keep_ttl: bool) {
+        let key = self.events.enabled.then(|| entry.key().to_vec());
+        let old = if keep_ttl {
+            self.dbs[db].overwrite_keep_ttl(entry)
+        } else {
+            self.dbs[db].insert(entry)
+        };
+        if let (None, Some(key)) = (old, key) {
+            self.notify(db, &key, "new", events::class::NEW);
+        }
     }
 
     pub(crate) fn new_entry(&self, key: &[u8], value: Value) -> Entry {
@@ -268,5 +318,85 @@ impl Store {
 
     pub(crate) fn db_mut(&mut self, db: usize) -> &mut Keyspace {
         &mut self.dbs[db]
+    }
+}
+
+#[cfg(test)]
+mod event_tests {
+    use crate::events::{class, KeyEvent};
+    use crate::{ExpireCondition, SetExpiry, SetOptions, Store};
+
+    fn names(s: &mut Store) -> Vec<(usize, String, &'static str)> {
+        let mut ev: Vec<KeyEvent> = Vec::new();
+        s.take_events(&mut ev);
+        ev.into_iter()
+            .map(|e| (e.db, String::from_utf8(e.key).unwrap(), e.name))
+            .collect()
+    }
+
+    #[test]
+    fn writes_record_redis_event_names() {
+        let mut s = Store::new(2);
+        s.set_time(1_000);
+        s.set(0, b"quiet", b"v", &SetOptions::default()).unwrap();
+        s.record_events(true);
+        assert!(names(&mut s).is_empty(), "nothing recorded while off");
+        let ex = SetOptions {
+            expiry: SetExpiry::At(5_000),
+            ..Default::default()
+        };
+        s.set(0, b"a", b"1", &ex).unwrap();
+        s.incr_by(0, b"n", 1).unwrap();
+        s.append(0, b"n", b"0").unwrap();
+        s.rename(0, b"a", b"b", false).unwrap();
+        s.move_key(0, b"b", 1);
+        s.expire_at(0, b"n", 1, ExpireCondition::Always).unwrap();
+        s.get(0, b"missing").unwrap();
+        let got = names(&mut s);
+        let want = vec![
+            (0, "a".into(), "new"),
+            (0, "a".into(), "set"),
+            (0, "a".into(), "expire"),
+            (0, "n".into(), "new"),
+            (0, "n".into(), "incrby"),
+            (0, "n".into(), "append"),
+            (0, "b".into(), "new"),
+            (0, "a".into(), "rename_from"),
+            (0, "b".into(), "rename_to"),
+            (1, "b".into(), "new"),
+            (0, "b".into(), "move_from"),
+            (1, "b".into(), "move_to"),
+            (0, "n".into(), "del"),
+            (0, "missing".into(), "keymiss"),
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn lazy_and_active_expiry_record_expired() {
+        let mut s = Store::new(1);
+        s.set_time(1_000);
+        for k in [&b"x"[..], b"y"] {
+            s.set(
+                0,
+                k,
+                b"v",
+                &SetOptions {
+                    expiry: SetExpiry::At(1_500),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        }
+        s.record_events(true);
+        s.set_time(2_000);
+        assert!(!s.exists(0, b"x"));
+        s.active_expire_cycle(10);
+        let mut ev = Vec::new();
+        s.take_events(&mut ev);
+        assert!(ev
+            .iter()
+            .all(|e| e.class == class::EXPIRED || e.class == class::KEY_MISS));
+        assert_eq!(ev.iter().filter(|e| e.name == "expired").count(), 2);
     }
 }

@@ -2,6 +2,7 @@
 //! SETRANGE, GETEX, GETDEL, MSETNX, LCS.
 
 use crate::entry::{Entry, StrRef};
+use crate::events::class;
 use crate::value::{StrValue, Value};
 use crate::{Result, Status, Store};
 
@@ -113,35 +114,30 @@ impl Store {
             });
         }
         self.stats.dirty += 1;
-        if let SetExpiry::At(at) = opts.expiry {
-            if at <= self.now_ms {
-                // Already expired: the write amounts to a deletion.
-                self.db_mut(db).remove(key);
-                return Ok(SetOutcome { written: true, old });
-            }
-        }
+        // A deadline already in the past is stored as is, as redis-server
+        // 7.0 does: the key expires at its next access or expiry cycle.
         let entry = self.new_entry(key, Value::Str(StrValue::from_bytes(val)));
-        let ks = self.db_mut(db);
-        match opts.expiry {
-            SetExpiry::Keep => {
-                ks.overwrite_keep_ttl(entry);
-            }
-            SetExpiry::Clear => {
-                ks.insert(entry);
-            }
-            SetExpiry::At(at) => {
-                ks.insert(entry);
-                ks.set_expire(key, at);
-            }
+        self.put(db, entry, opts.expiry == SetExpiry::Keep);
+        self.notify(db, key, "set", class::STRING);
+        if let SetExpiry::At(at) = opts.expiry {
+            self.db_mut(db).set_expire(key, at);
+            self.notify(db, key, "expire", class::GENERIC);
         }
         Ok(SetOutcome { written: true, old })
     }
 
-    /// Stores a string value as-is (used by MSET, COPY and friends).
+    /// Stores a string value as a plain SET does (MSET, MSETNX): any TTL is
+    /// dropped and a `set` event recorded.
     pub fn set_value(&mut self, db: usize, key: &[u8], val: StrValue) {
+        self.create_string(db, key, val);
+        self.notify(db, key, "set", class::STRING);
+    }
+
+    /// Stores a string over whatever `key` holds, with no event but `new`.
+    fn create_string(&mut self, db: usize, key: &[u8], val: StrValue) {
         self.expire_if_needed(db, key);
         let entry = self.new_entry(key, Value::Str(val));
-        self.db_mut(db).insert(entry);
+        self.put(db, entry, false);
         self.stats.dirty += 1;
     }
 
@@ -166,6 +162,7 @@ impl Store {
         };
         let bytes = as_str(e)?.to_bytes().into_owned();
         self.db_mut(db).remove(key);
+        self.notify(db, key, "del", class::GENERIC);
         self.stats.dirty += 1;
         Ok(Some(bytes))
     }
@@ -181,15 +178,18 @@ impl Store {
             GetExExpiry::Unchanged => {}
             GetExExpiry::Persist => {
                 if self.db_mut(db).persist(key) {
+                    self.notify(db, key, "persist", class::GENERIC);
                     self.stats.dirty += 1;
                 }
             }
             GetExExpiry::At(at) if at <= now => {
                 self.db_mut(db).remove(key);
+                self.notify(db, key, "del", class::GENERIC);
                 self.stats.dirty += 1;
             }
             GetExExpiry::At(at) => {
                 self.db_mut(db).set_expire(key, at);
+                self.notify(db, key, "expire", class::GENERIC);
                 self.stats.dirty += 1;
             }
         }
@@ -209,7 +209,8 @@ impl Store {
         let max = self.config.max_string;
         match self.lookup_write(db, key) {
             None => {
-                self.set_value(db, key, StrValue::from_bytes(tail));
+                self.create_string(db, key, StrValue::from_bytes(tail));
+                self.notify(db, key, "append", class::STRING);
                 Ok(tail.len())
             }
             Some(e) => {
@@ -221,6 +222,7 @@ impl Store {
                 data.extend_from_slice(tail);
                 let len = data.len();
                 self.stats.dirty += 1;
+                self.notify(db, key, "append", class::STRING);
                 Ok(len)
             }
         }
@@ -230,7 +232,8 @@ impl Store {
     pub fn incr_by(&mut self, db: usize, key: &[u8], delta: i64) -> Result<i64> {
         match self.lookup_write(db, key) {
             None => {
-                self.set_value(db, key, StrValue::Int(delta));
+                self.create_string(db, key, StrValue::Int(delta));
+                self.notify(db, key, "incrby", class::STRING);
                 Ok(delta)
             }
             Some(e) => {
@@ -238,6 +241,7 @@ impl Store {
                 let new = cur.checked_add(delta).ok_or(Status::Overflow)?;
                 e.set_value(Value::Str(StrValue::Int(new)));
                 self.stats.dirty += 1;
+                self.notify(db, key, "incrby", class::STRING);
                 Ok(new)
             }
         }
@@ -252,18 +256,20 @@ impl Store {
             Some(e) => as_str(e)?.to_bytes().into_owned(),
         };
         let text = incr_by_float(&current, incr).map_err(|e| match e {
-            IncrFloatError::NanOrInfinity | IncrFloatError::IncrementNanOrInfinity => Status::NanOrInfinity,
+            IncrFloatError::NanOrInfinity | IncrFloatError::IncrementNanOrInfinity => {
+                Status::NanOrInfinity
+            }
             _ => Status::NotFloat,
         })?;
-        let value = StrValue::Bytes { data: text.clone(), raw: text.len() > crate::value::EMBSTR_MAX };
-        self.overwrite_string_keep_ttl(db, key, value);
-        Ok(text)
-    }
-
-    fn overwrite_string_keep_ttl(&mut self, db: usize, key: &[u8], value: StrValue) {
+        let value = StrValue::Bytes {
+            data: text.clone(),
+            raw: text.len() > crate::value::EMBSTR_MAX,
+        };
         let entry = self.new_entry(key, Value::Str(value));
-        self.db_mut(db).overwrite_keep_ttl(entry);
+        self.put(db, entry, true);
         self.stats.dirty += 1;
+        self.notify(db, key, "incrbyfloat", class::STRING);
+        Ok(text)
     }
 
     /// GETRANGE with Redis's index rules (negative from the end, clamped).
@@ -291,7 +297,8 @@ impl Store {
                 let mut buf = vec![0u8; offset + data.len()];
                 buf[offset..].copy_from_slice(data);
                 let len = buf.len();
-                self.set_value(db, key, StrValue::raw(buf));
+                self.create_string(db, key, StrValue::raw(buf));
+                self.notify(db, key, "setrange", class::STRING);
                 Ok(len)
             }
             Some(e) => {
@@ -309,6 +316,7 @@ impl Store {
                 buf[offset..offset + data.len()].copy_from_slice(data);
                 let len = buf.len();
                 self.stats.dirty += 1;
+                self.notify(db, key, "setrange", class::STRING);
                 Ok(len)
             }
         }
@@ -387,7 +395,7 @@ mod tests {
     }
 
     #[test]
-    fn set_in_the_past_deletes() {
+    fn set_in_the_past_expires() {
         let mut s = store();
         s.set(0, b"k", b"v", &SetOptions::default()).unwrap();
         let past = SetOptions {
