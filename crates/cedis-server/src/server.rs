@@ -112,6 +112,21 @@ fn admit(shared: &Arc<Shared>, addr: String, laddr: String, fd: i32, unix: bool)
     ))
 }
 
+/// `tcp-keepalive`: probes after `secs` idle, then every `secs / 3`, and
+/// gives up after 3 unanswered probes, as redis-server configures them.
+fn set_keepalive(stream: &tokio::net::TcpStream, secs: u64) {
+    if secs == 0 {
+        return;
+    }
+    let ka = socket2::TcpKeepalive::new()
+        .with_time(Duration::from_secs(secs))
+        .with_interval(Duration::from_secs((secs / 3).max(1)))
+        .with_retries(3);
+    if let Err(e) = socket2::SockRef::from(stream).set_tcp_keepalive(&ka) {
+        log::verbose(&format!("Can't set TCP keepalive: {e}"));
+    }
+}
+
 const MAXCLIENTS_ERR: &[u8] = b"-ERR max number of clients reached\r\n";
 
 /// The TCP listeners. The server state owns them, so CONFIG SET port/bind
@@ -262,6 +277,8 @@ async fn accept_tcp(shared: Arc<Shared>) {
             }
         };
         let _ = stream.set_nodelay(true);
+        let keepalive = shared.lock().server.config.tcp_keepalive();
+        set_keepalive(&stream, keepalive);
         let laddr = stream
             .local_addr()
             .map(|a| a.to_string())
