@@ -142,8 +142,12 @@ impl<S: Socket> Connection<S> {
                     Ok(false) | Err(_) => break,
                 },
                 _ = wake.notified() => {}
-                _ = tokio::time::sleep_until(pause.unwrap_or_else(Instant::now).into()),
-                    if pause.is_some() => {}
+                _ = async {
+                    match pause {
+                        Some(until) => tokio::time::sleep_until(until.into()).await,
+                        None => std::future::pending().await,
+                    }
+                } => {}
             }
             let flow = self.process();
             if self.flush().await.is_err() {
@@ -205,6 +209,7 @@ impl<S: Socket> Connection<S> {
             server.clients.checkin(client);
             return Flow::Close;
         }
+        server.clock.tick();
         if !client.pending.is_empty() {
             self.out.extend_from_slice(&client.pending);
             client.pending.clear();
@@ -285,7 +290,7 @@ impl<S: Socket> Connection<S> {
             flow = Flow::Close;
         }
         client.qbuf = self.inbuf.len();
-        client.last_interaction = Instant::now();
+        client.last_interaction = server.clock.last;
         let shutting_down = server.shutdown.is_some();
         server.clients.checkin(client);
         drop(guard);

@@ -332,6 +332,7 @@ async fn cron(shared: Arc<Shared>) {
             .server
             .pause
             .is_some_and(|p| std::time::Instant::now() < p.until);
+        st.server.clock.resync();
         st.store.active_expire_cycle(hz);
         let server = &mut st.server;
         server.info.sample(now, &server.stats);

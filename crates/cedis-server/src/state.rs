@@ -96,6 +96,8 @@ pub enum ShutdownRequest {
 /// Everything commands can see besides the keyspace.
 #[derive(Debug)]
 pub struct ServerState {
+    /// The command clock.
+    pub clock: Clock,
     /// The configuration (CONFIG GET/SET).
     pub config: Config,
     /// Typed view of the hot settings.
@@ -158,6 +160,7 @@ impl Shared {
             clients: Clients::default(),
             stats: ServerStats::default(),
             started: Instant::now(),
+            clock: Clock::new(),
             run_id,
             lastsave: unix_ms() / 1000,
             shutdown: None,
@@ -177,6 +180,55 @@ impl Shared {
     /// recovered: handlers leave the state consistent between mutations.
     pub fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The command clock: one monotonic reading per command, chained (a
+/// command's end is the next one's start), with wall-clock milliseconds
+/// derived from it, so the hot path reads the clock once per command as
+/// Redis's `call()` does at most twice.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    base: Instant,
+    base_unix_ms: i64,
+    /// The latest reading: the end of the last command, or the start of
+    /// the current batch.
+    pub last: Instant,
+}
+
+impl Clock {
+    /// A clock synchronised with the wall clock now.
+    pub fn new() -> Clock {
+        let now = Instant::now();
+        Clock {
+            base: now,
+            base_unix_ms: unix_ms(),
+            last: now,
+        }
+    }
+
+    /// Reads the monotonic clock and records the reading.
+    pub fn tick(&mut self) -> Instant {
+        self.last = Instant::now();
+        self.last
+    }
+
+    /// Wall-clock milliseconds at a reading.
+    pub fn unix_ms_at(&self, t: Instant) -> i64 {
+        self.base_unix_ms + t.saturating_duration_since(self.base).as_millis() as i64
+    }
+
+    /// Re-synchronises with the wall clock (the cron calls this, so a
+    /// stepped system clock is followed within a tick).
+    pub fn resync(&mut self) {
+        self.base = Instant::now();
+        self.base_unix_ms = unix_ms();
+    }
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock::new()
     }
 }
 

@@ -1,13 +1,10 @@
 //! From parsed arguments to a reply: lookup, checks, the handler, stats.
 
-use std::time::Instant;
-
 use bytes::Bytes;
 
 use super::error::{CmdError, CmdResult};
 use super::table::{flags, CmdCounters, Command};
 use super::{table, Ctx};
-use crate::state::unix_ms;
 
 /// Runs one command and appends its reply to `ctx.out`.
 pub fn execute(ctx: &mut Ctx<'_>, argv: &[Bytes]) {
@@ -48,12 +45,14 @@ pub fn execute(ctx: &mut Ctx<'_>, argv: &[Bytes]) {
         reject(ctx, Some(command), err);
         return;
     }
-    ctx.store.set_time(unix_ms());
+    // One clock reading per command: the previous command's end (or the
+    // batch start) is this one's start.
+    let start = ctx.server.clock.last;
+    ctx.store.set_time(ctx.server.clock.unix_ms_at(start));
     // While clients are paused keys do not expire (hidden, not reclaimed).
-    ctx.store.config.expire_paused = ctx.server.pause.is_some_and(|p| Instant::now() < p.until);
-    let start = Instant::now();
+    ctx.store.config.expire_paused = ctx.server.pause.is_some_and(|p| start < p.until);
     let result = (spec.handler)(ctx, argv);
-    let took = start.elapsed();
+    let took = ctx.server.clock.tick().saturating_duration_since(start);
     let elapsed = took.as_micros() as u64;
     CmdCounters::bump(&command.stats.calls, 1);
     CmdCounters::bump(&command.stats.usec, elapsed);
