@@ -155,6 +155,16 @@ impl<E> Slab<E> {
         }
     }
 
+    /// The entry at a chained (so live) slot.
+    #[inline(always)]
+    pub(crate) fn entry_live(&self, id: u32) -> &E {
+        let (c, o) = split(id);
+        match &self.chunks[c].entries[o] {
+            Some(e) => e,
+            None => unreachable!("bucket chain points at a vacant slot"),
+        }
+    }
+
     #[inline(always)]
     pub(crate) fn next(&self, id: u32) -> u32 {
         let (c, o) = split(id);
