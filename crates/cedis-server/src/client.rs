@@ -78,9 +78,21 @@ pub struct Client {
     /// counted in INFO `blocked_clients`.
     pub blocked: bool,
     /// Output produced for this client by other clients' commands (MONITOR
-    /// feeds, later pub/sub messages): the connection moves it to its
-    /// output buffer when woken through [`Client::wake`].
-    pub pending: bytes::BytesMut,
+    /// feeds, pub/sub messages), as shared chunks (one pub/sub frame is
+    /// queued on every subscriber without copying): the connection takes
+    /// them when woken through [`Client::wake`] and writes them after the
+    /// replies that precede them.
+    pub pending: std::collections::VecDeque<bytes::Bytes>,
+    /// Bytes in `pending`.
+    pub pending_bytes: usize,
+    /// Bytes the connection holds but has not written yet (updated by the
+    /// connection under the lock): with `pending_bytes`, what
+    /// `client-output-buffer-limit` is checked against.
+    pub unsent: usize,
+    /// Since when the output has been over the soft output buffer limit.
+    pub obuf_soft_since: Option<Instant>,
+    /// Pub/Sub subscriptions.
+    pub subs: crate::pubsub::Subscriptions,
 }
 
 impl Client {
@@ -120,17 +132,43 @@ impl Client {
             monitor: false,
             commands: 0,
             blocked: false,
-            pending: bytes::BytesMut::new(),
+            pending: std::collections::VecDeque::new(),
+            pending_bytes: 0,
+            unsent: 0,
+            obuf_soft_since: None,
+            subs: Default::default(),
         }
     }
 
-    /// Queues output for this client from elsewhere and wakes its task.
+    /// Queues a copy of `bytes` for this client from elsewhere and wakes
+    /// its task.
     pub fn push_output(&mut self, bytes: &[u8]) {
+        self.push_shared(bytes::Bytes::copy_from_slice(bytes));
+    }
+
+    /// Queues a shared chunk for this client (no copy) and wakes its task.
+    pub fn push_shared(&mut self, bytes: bytes::Bytes) {
+        if bytes.is_empty() {
+            return;
+        }
         let was_empty = self.pending.is_empty();
-        self.pending.extend_from_slice(bytes);
+        self.pending_bytes += bytes.len();
+        self.pending.push_back(bytes);
         if was_empty {
             self.wake.notify_one();
         }
+    }
+
+    /// Output queued or held for this client and not written yet.
+    pub fn output_bytes(&self) -> usize {
+        self.pending_bytes + self.unsent
+    }
+
+    /// Frees the queued output (the client is being closed).
+    pub fn drop_pending(&mut self) {
+        self.pending = Default::default();
+        self.pending_bytes = 0;
+        self.unsent = 0;
     }
 
     /// Flags letters as CLIENT LIST prints them.
@@ -141,6 +179,9 @@ impl Client {
         }
         if self.monitor {
             f.push('O');
+        }
+        if self.subs.is_subscribed() {
+            f.push('P');
         }
         if self.close_after_reply {
             f.push('c');

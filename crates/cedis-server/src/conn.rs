@@ -33,6 +33,8 @@ pub trait Socket: Send + Sync + 'static {
     fn read_into(&self, buf: &mut BytesMut) -> io::Result<usize>;
     /// One non-blocking write.
     fn write_some(&self, buf: &[u8]) -> io::Result<usize>;
+    /// One non-blocking vectored write.
+    fn write_vectored_some(&self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize>;
 }
 
 macro_rules! impl_socket {
@@ -67,6 +69,9 @@ macro_rules! impl_socket {
             fn write_some(&self, buf: &[u8]) -> io::Result<usize> {
                 self.try_write(buf)
             }
+            fn write_vectored_some(&self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+                self.try_write_vectored(bufs)
+            }
         }
     };
 }
@@ -95,6 +100,14 @@ pub struct Connection<S: Socket> {
     held: bool,
     /// When the CLIENT PAUSE holding `argv` ends by itself.
     paused_until: Option<Instant>,
+    /// Output queued for this client by others (pub/sub messages, MONITOR
+    /// lines), taken from [`Client::pending`] at the start of a batch and
+    /// written, without copying, before that batch's replies in `out`.
+    queue: std::collections::VecDeque<Bytes>,
+    /// Bytes in `queue`.
+    queued: usize,
+    /// A flush consumed a wake-up: run a batch without waiting for one.
+    rewake: bool,
 }
 
 impl<S: Socket> std::fmt::Debug for Connection<S> {
@@ -125,6 +138,9 @@ impl<S: Socket> Connection<S> {
             read_bytes: 0,
             held: false,
             paused_until: None,
+            queue: std::collections::VecDeque::new(),
+            queued: 0,
+            rewake: false,
         }
     }
 
@@ -136,7 +152,10 @@ impl<S: Socket> Connection<S> {
         };
         loop {
             let pause = self.paused_until;
-            tokio::select! {
+            if std::mem::take(&mut self.rewake) {
+                // Output arrived while the last flush waited: take it now.
+            } else {
+                tokio::select! {
                 r = self.read() => match r {
                     Ok(true) => {}
                     Ok(false) | Err(_) => break,
@@ -148,16 +167,20 @@ impl<S: Socket> Connection<S> {
                         None => std::future::pending().await,
                     }
                 } => {}
+                }
             }
             let flow = self.process();
-            if self.flush().await.is_err() {
+            if self.flush(&wake).await.is_err() {
                 break;
             }
             if let Flow::Close = flow {
                 break;
             }
         }
-        self.shared.lock().server.clients.remove(self.id);
+        let mut st = self.shared.lock();
+        if let Some(mut c) = st.server.clients.remove(self.id) {
+            st.server.pubsub.remove_client(&mut c);
+        }
     }
 
     /// Reads what the socket has; false at end of stream.
@@ -177,24 +200,101 @@ impl<S: Socket> Connection<S> {
         }
     }
 
-    /// Writes the whole output buffer.
-    async fn flush(&mut self) -> io::Result<()> {
+    /// Writes the queued chunks, then the replies; fails if the socket
+    /// does or the client is killed while the writes wait.
+    async fn flush(&mut self, wake: &tokio::sync::Notify) -> io::Result<()> {
         let mut written = 0;
-        while written < self.out.len() {
-            match self.sock.write_some(&self.out[written..]) {
-                Ok(n) => written += n,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.sock.ready_write().await?,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
+        if self.queue.is_empty() {
+            while written < self.out.len() {
+                match self.sock.write_some(&self.out[written..]) {
+                    Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                    Ok(n) => written += n,
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        self.wait_writable(wake, self.out.len() - written).await?
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            self.out.clear();
+        } else {
+            if !self.out.is_empty() {
+                // The replies join the queue as one more chunk; `out` keeps
+                // its spare capacity and reclaims the rest once written.
+                let replies = self.out.split().freeze();
+                self.queued += replies.len();
+                self.queue.push_back(replies);
+            }
+            while !self.queue.is_empty() {
+                const MAX_IOV: usize = 64;
+                let mut iov = [io::IoSlice::new(&[]); MAX_IOV];
+                let mut k = 0;
+                for (slot, chunk) in iov.iter_mut().zip(self.queue.iter()) {
+                    *slot = io::IoSlice::new(chunk);
+                    k += 1;
+                }
+                match self.sock.write_vectored_some(&iov[..k]) {
+                    Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                    Ok(n) => {
+                        written += n;
+                        self.consume(n);
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        self.wait_writable(wake, self.queued).await?
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
             }
         }
         if written > 0 {
-            let stats = &mut self.shared.lock().server.stats;
+            let mut st = self.shared.lock();
+            if let Some(c) = st.server.clients.get_mut(self.id) {
+                c.unsent = 0;
+            }
+            let stats = &mut st.server.stats;
             stats.net_output_bytes += written as u64;
             stats.total_writes_processed += 1;
         }
-        self.out.clear();
         Ok(())
+    }
+
+    /// Drops `n` written bytes from the front of the queue.
+    fn consume(&mut self, mut n: usize) {
+        self.queued -= n;
+        while n > 0 {
+            let Some(front) = self.queue.front_mut() else {
+                return;
+            };
+            if n >= front.len() {
+                n -= front.len();
+                self.queue.pop_front();
+            } else {
+                bytes::Buf::advance(front, n);
+                n = 0;
+            }
+        }
+    }
+
+    /// Waits until the socket is writable. A wake-up meanwhile (output
+    /// queued by others, or a kill) records how much this connection still
+    /// holds, for the output buffer limits, and fails if the client was
+    /// killed (by CLIENT KILL or for its output buffer).
+    async fn wait_writable(&mut self, wake: &tokio::sync::Notify, unsent: usize) -> io::Result<()> {
+        tokio::select! {
+            r = self.sock.ready_write() => r,
+            _ = wake.notified() => {
+                self.rewake = true;
+                let mut st = self.shared.lock();
+                match st.server.clients.get_mut(self.id) {
+                    Some(c) if !c.killed => {
+                        c.unsent = unsent;
+                        Ok(())
+                    }
+                    _ => Err(io::ErrorKind::ConnectionAborted.into()),
+                }
+            }
+        }
     }
 
     /// Decodes and executes every complete request in the input buffer.
@@ -211,8 +311,8 @@ impl<S: Socket> Connection<S> {
         }
         server.clock.tick();
         if !client.pending.is_empty() {
-            self.out.extend_from_slice(&client.pending);
-            client.pending.clear();
+            self.queued += std::mem::take(&mut client.pending_bytes);
+            self.queue.append(&mut client.pending);
         }
         let read = std::mem::take(&mut self.read_bytes);
         if read > 0 {
@@ -291,6 +391,13 @@ impl<S: Socket> Connection<S> {
         }
         client.qbuf = self.inbuf.len();
         client.last_interaction = server.clock.last;
+        client.unsent = self.queued + self.out.len();
+        if crate::pubsub::check_output_limit(&server.settings, &mut client, server.clock.last) {
+            self.queue.clear();
+            self.queued = 0;
+            self.out.clear();
+            flow = Flow::Close;
+        }
         let shutting_down = server.shutdown.is_some();
         server.clients.checkin(client);
         drop(guard);

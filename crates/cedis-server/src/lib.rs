@@ -17,6 +17,7 @@ pub mod cmd;
 pub mod config;
 pub mod conn;
 pub mod log;
+pub mod pubsub;
 pub mod server;
 pub mod state;
 

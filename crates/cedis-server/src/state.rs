@@ -30,6 +30,8 @@ pub struct Settings {
     pub hz: u32,
     /// `enable-debug-command`.
     pub enable_debug_command: EnableFor,
+    /// `client-output-buffer-limit`, indexed by [`crate::config::ClientClass`].
+    pub client_output_buffer_limit: [crate::config::OutputBufferLimit; 3],
 }
 
 impl Settings {
@@ -44,6 +46,12 @@ impl Settings {
             timeout: config.timeout(),
             hz: config.hz(),
             enable_debug_command: config.enable_debug_command(),
+            client_output_buffer_limit: [
+                crate::config::ClientClass::Normal,
+                crate::config::ClientClass::Replica,
+                crate::config::ClientClass::Pubsub,
+            ]
+            .map(|c| config.client_output_buffer_limit(c)),
         }
     }
 }
@@ -114,6 +122,8 @@ pub struct ServerState {
     pub lastsave: i64,
     /// Set by SHUTDOWN.
     pub shutdown: Option<ShutdownRequest>,
+    /// Pub/Sub subscriptions, server-wide.
+    pub pubsub: crate::pubsub::PubSub,
     /// Ids of the clients in MONITOR mode (empty: no feed, no cost).
     pub monitors: Vec<crate::client::ClientId>,
     /// CLIENT PAUSE in effect, if any.
@@ -164,6 +174,7 @@ impl Shared {
             run_id,
             lastsave: unix_ms() / 1000,
             shutdown: None,
+            pubsub: Default::default(),
             monitors: Vec::new(),
             pause: None,
             introspection: Default::default(),

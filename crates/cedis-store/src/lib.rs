@@ -31,6 +31,7 @@
 //! assert_eq!(store.exists(0, b"counter"), false);
 //! ```
 
+mod bitmap;
 mod entry;
 pub mod events;
 mod expire;

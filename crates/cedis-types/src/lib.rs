@@ -8,6 +8,7 @@
 //! no knowledge of RESP or of Redis commands. The keyspace engine
 //! (`cedis-store`) composes these structures into Redis semantics.
 
+pub mod bitops;
 pub mod crc64;
 pub mod glob;
 pub mod long_double;

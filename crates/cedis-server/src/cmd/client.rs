@@ -310,9 +310,13 @@ impl ClientType {
     }
 
     /// The class of a client. Monitors count as normal clients, as in Redis;
-    /// there are no replication links or subscriptions yet.
-    fn of(_c: &Client) -> ClientType {
-        ClientType::Normal
+    /// there are no replication links yet.
+    fn of(c: &Client) -> ClientType {
+        if c.subs.is_subscribed() {
+            ClientType::PubSub
+        } else {
+            ClientType::Normal
+        }
     }
 }
 
@@ -327,13 +331,13 @@ pub fn client_line(out: &mut String, c: &Client, argv_mem: usize) {
         20474usize.saturating_sub(c.qbuf)
     };
     let rbs = 16384usize;
-    let omem = c.pending.len();
+    let omem = c.output_bytes();
     let tot_mem = 1024 + c.qbuf + qbuf_free + argv_mem + rbs + omem;
-    let events = if c.pending.is_empty() { "r" } else { "rw" };
+    let events = if omem == 0 { "r" } else { "rw" };
     let _ =
         write!(
         out,
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 \
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} \
          multi=-1 qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs={rbs} rbp={rbs} obl=0 oll=0 \
          omem={omem} tot-mem={tot_mem} events={events} cmd={} user={} redir=-1 resp={}",
         c.id,
@@ -345,6 +349,9 @@ pub fn client_line(out: &mut String, c: &Client, argv_mem: usize) {
         c.last_interaction.elapsed().as_secs(),
         c.flags(),
         c.db,
+        c.subs.channels(),
+        c.subs.patterns(),
+        c.subs.shard_channels(),
         c.qbuf,
         qbuf_free,
         argv_mem,

@@ -98,6 +98,14 @@ fn ping(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             "ERR wrong number of arguments for 'ping' command",
         ));
     }
+    if ctx.client.proto == Protocol::Resp2 && ctx.client.subs.is_subscribed() {
+        // A RESP2 subscriber gets PING's answer in the shape of a message.
+        let mut w = ctx.reply();
+        w.array_header(2);
+        w.bulk(b"pong");
+        w.bulk(argv.get(1).map_or(&b""[..], |m| m));
+        return Ok(());
+    }
     let mut w = ctx.reply();
     match argv.get(1) {
         Some(msg) => w.bulk(msg),
@@ -118,6 +126,7 @@ fn quit(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
 }
 
 fn reset(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
+    ctx.server.pubsub.remove_client(ctx.client);
     let c = &mut *ctx.client;
     c.db = 0;
     c.proto = Protocol::Resp2;

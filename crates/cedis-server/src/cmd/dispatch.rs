@@ -45,6 +45,15 @@ pub fn execute(ctx: &mut Ctx<'_>, argv: &[Bytes]) {
         reject(ctx, Some(command), err);
         return;
     }
+    // A RESP2 subscriber may only run the pub/sub commands.
+    if ctx.client.proto == cedis_resp::Protocol::Resp2
+        && ctx.client.subs.is_subscribed()
+        && !super::pubsub::allowed_when_subscribed(&command.full_name)
+    {
+        let err = super::pubsub::not_allowed_when_subscribed(&command.full_name);
+        reject(ctx, Some(command), err);
+        return;
+    }
     // One clock reading per command: the previous command's end (or the
     // batch start) is this one's start.
     let start = ctx.server.clock.last;

@@ -327,7 +327,7 @@ fn memory(ctx: &mut Ctx<'_>, out: &mut Out) {
         .server
         .clients
         .iter()
-        .map(|c| (c.qbuf + c.pending.len()) as u64)
+        .map(|c| (c.qbuf + c.output_bytes()) as u64)
         .sum();
     let overhead = startup + clients_mem;
     let dataset = used.saturating_sub(overhead);
@@ -477,9 +477,10 @@ fn stats(ctx: &mut Ctx<'_>, out: &mut Out) {
     out.field("current_eviction_exceeded_time", 0);
     out.field("keyspace_hits", st.keyspace_hits);
     out.field("keyspace_misses", st.keyspace_misses);
-    out.field("pubsub_channels", 0);
-    out.field("pubsub_patterns", 0);
-    out.field("pubsubshard_channels", 0);
+    let ps = &ctx.server.pubsub;
+    out.field("pubsub_channels", ps.len(crate::pubsub::Kind::Channel));
+    out.field("pubsub_patterns", ps.len(crate::pubsub::Kind::Pattern));
+    out.field("pubsubshard_channels", ps.len(crate::pubsub::Kind::Shard));
     out.field("latest_fork_usec", 0);
     out.field("total_forks", 0);
     out.field("migrate_cached_sockets", 0);

@@ -9,6 +9,7 @@ pub mod dispatch;
 pub mod error;
 pub mod table;
 
+mod bitmap;
 mod client;
 mod command;
 mod config;
@@ -67,6 +68,7 @@ pub fn table() -> &'static CommandTable {
     static TABLE: OnceLock<CommandTable> = OnceLock::new();
     TABLE.get_or_init(|| {
         CommandTable::new(&[
+            bitmap::COMMANDS,
             client::COMMANDS,
             command::COMMANDS,
             config::COMMANDS,
