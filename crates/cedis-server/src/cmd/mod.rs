@@ -19,6 +19,7 @@ mod info;
 mod introspect;
 mod keys;
 mod meta;
+pub mod pubsub;
 mod server;
 mod strings;
 
@@ -28,7 +29,7 @@ use bytes::BytesMut;
 use cedis_resp::ReplyWriter;
 use cedis_store::Store;
 
-pub use client::{pause_deadline, ClientPause};
+pub use client::{client_line, pause_deadline, ClientPause};
 pub use dispatch::execute;
 pub use error::{CmdError, CmdResult};
 pub use info::InfoMetrics;
@@ -77,6 +78,7 @@ pub fn table() -> &'static CommandTable {
             info::COMMANDS,
             introspect::COMMANDS,
             keys::COMMANDS,
+            pubsub::COMMANDS,
             server::COMMANDS,
             strings::COMMANDS,
         ])
