@@ -11,6 +11,8 @@
 pub mod bitops;
 pub mod crc64;
 pub mod glob;
+pub mod intset;
+pub mod listpack;
 pub mod long_double;
 pub mod lzf;
 pub mod table;
