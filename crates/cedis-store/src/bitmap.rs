@@ -47,23 +47,25 @@ impl Store {
 
     /// Runs `f` over the mutable bytes of the string at `key`, created or
     /// grown with zero bytes to at least `min_len` bytes first; the value
-    /// becomes `raw`. Counts no dirty change: callers do.
+    /// becomes `raw`. `f` learns whether the key was created or grown.
+    /// Counts no dirty change: callers do.
     fn modify_string<R>(
         &mut self,
         db: usize,
         key: &[u8],
         min_len: usize,
-        f: impl FnOnce(&mut [u8]) -> R,
+        f: impl FnOnce(&mut [u8], bool) -> R,
     ) -> Result<R> {
         if let Some(e) = self.lookup_write(db, key) {
             let data = bytes_mut(e)?;
-            if data.len() < min_len {
+            let grown = data.len() < min_len;
+            if grown {
                 data.resize(min_len, 0);
             }
-            return Ok(f(data));
+            return Ok(f(data, grown));
         }
         let mut data = vec![0u8; min_len];
-        let out = f(&mut data);
+        let out = f(&mut data, true);
         let entry = self.new_entry(key, Value::Str(StrValue::raw(data)));
         self.put(db, entry, false);
         Ok(out)
@@ -77,12 +79,18 @@ impl Store {
     }
 
     /// SETBIT: sets or clears the bit at `offset`, growing the string as
-    /// needed; returns the previous bit.
+    /// needed; returns the previous bit. As in Redis 7.0, only a created
+    /// key, a longer string or a flipped bit counts as a change (dirty and
+    /// the `setbit` event).
     pub fn setbit(&mut self, db: usize, key: &[u8], offset: u64, on: bool) -> Result<bool> {
         let min_len = usize::try_from(offset / 8 + 1).map_err(|_| Status::TooLarge)?;
-        let old = self.modify_string(db, key, min_len, |s| bitops::set_bit(s, offset, on))?;
-        self.stats.dirty += 1;
-        self.notify(db, key, "setbit", class::STRING);
+        let (old, grown) = self.modify_string(db, key, min_len, |s, grown| {
+            (bitops::set_bit(s, offset, on), grown)
+        })?;
+        if grown || old != on {
+            self.stats.dirty += 1;
+            self.notify(db, key, "setbit", class::STRING);
+        }
         Ok(old)
     }
 
@@ -136,15 +144,17 @@ impl Store {
     /// per operation (`None` where an overflow under FAIL wrote nothing).
     /// Without writes this is a read lookup and a missing key reads as
     /// zeros; with writes the string is created or grown to cover the
-    /// farthest written bit first, even if every write then fails.
+    /// farthest written bit first, even if every write then fails. As in
+    /// Redis 7.0, a write counts as a change (dirty, and one `setbit` event
+    /// for the command) only if it was not refused by FAIL and either the
+    /// string was created or grown or the field's value changed.
     pub fn bitfield(
         &mut self,
         db: usize,
         key: &[u8],
         ops: &[BitfieldOp],
     ) -> Result<Vec<Option<i64>>> {
-        let writes = ops.iter().filter(|o| o.is_write()).count();
-        if writes == 0 {
+        if !ops.iter().any(BitfieldOp::is_write) {
             let read = |s: &[u8]| ops.iter().map(|o| Some(o.get(s))).collect();
             return Ok(self
                 .read_string(db, key, read)?
@@ -157,11 +167,25 @@ impl Store {
             .max()
             .unwrap_or(0);
         let min_len = usize::try_from(last / 8 + 1).map_err(|_| Status::TooLarge)?;
-        let out = self.modify_string(db, key, min_len, |s| {
-            ops.iter().map(|o| o.apply(s)).collect()
+        let (out, changes) = self.modify_string(db, key, min_len, |s, grown| {
+            let mut changes = 0u64;
+            let out = ops
+                .iter()
+                .map(|o| {
+                    let before = o.is_write().then(|| o.get(s));
+                    let r = o.apply(s);
+                    if r.is_some() && before.is_some_and(|b| grown || b != o.get(s)) {
+                        changes += 1;
+                    }
+                    r
+                })
+                .collect();
+            (out, changes)
         })?;
-        self.stats.dirty += writes as u64;
-        self.notify(db, key, "setbit", class::STRING);
+        if changes > 0 {
+            self.stats.dirty += changes;
+            self.notify(db, key, "setbit", class::STRING);
+        }
         Ok(out)
     }
 }
@@ -244,6 +268,38 @@ mod tests {
             s.bitfield(0, b"k", &[set, get]).unwrap(),
             vec![Some(0), Some(0x31)]
         );
+    }
+
+    #[test]
+    fn dirty_counts_only_changes() {
+        let mut s = store();
+        let set = |v, offset| BitfieldOp {
+            op: FieldOp::Set(v),
+            ty: FieldType::parse(b"i5").unwrap(),
+            offset,
+            overflow: Overflow::Fail,
+        };
+        let dirty = |s: &mut Store| std::mem::take(&mut s.stats.dirty);
+        s.setbit(0, b"a", 0, false).unwrap();
+        s.bitfield(0, b"b", &[set(0, 0)]).unwrap();
+        assert_eq!(dirty(&mut s), 2, "created");
+        s.setbit(0, b"a", 0, false).unwrap();
+        s.bitfield(0, b"b", &[set(0, 0)]).unwrap();
+        assert_eq!(dirty(&mut s), 0, "unchanged");
+        for v in [true, true, false, false] {
+            s.setbit(0, b"a", 0, v).unwrap();
+        }
+        for v in [1, 1, 0, 0] {
+            s.bitfield(0, b"b", &[set(v, 0)]).unwrap();
+        }
+        assert_eq!(dirty(&mut s), 4, "two flips each");
+        s.setbit(0, b"a", 90, false).unwrap();
+        s.bitfield(0, b"b", &[set(0, 90)]).unwrap();
+        assert_eq!(dirty(&mut s), 2, "grown");
+        // A write refused by FAIL changes nothing, even when it grew the string.
+        s.bitfield(0, b"b", &[set(100, 200)]).unwrap();
+        assert_eq!(dirty(&mut s), 0);
+        assert_eq!(s.strlen(0, b"b").unwrap(), 26);
     }
 
     #[test]
