@@ -25,7 +25,13 @@
 //! (O(log n)); [`Intset::insert`] and [`Intset::remove`] search and then
 //! shift the tail (one `memmove`, O(n)); a widening rewrites every element
 //! once. [`Intset::get`], [`Intset::min`], [`Intset::max`] and
-//! [`Intset::random`] are O(1). Measured numbers: `benches/listpack.rs`.
+//! [`Intset::random`] are O(1).
+//!
+//! Measured by `benches/listpack.rs` (2 shared vCPUs, loaded machine, one
+//! thread), 512 random values below 30000 (width 2): 2.02 B/element;
+//! `contains` 15 ns (`BTreeSet<i64>` 13 ns); 512 inserts from empty 19 µs,
+//! 37 ns each (`BTreeSet` 11 µs); remove + insert in the middle 61 ns;
+//! iterating 512 elements 1.35 µs; `validate` 0.78 µs.
 //!
 //! # What it does not do
 //!
