@@ -26,7 +26,7 @@ const HAS_EXPIRE: u32 = 1 << 24;
 const PACKED_INT: u32 = 1 << 25;
 
 /// A key and its value.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Entry {
     /// Key and small string value side by side.
     Packed {
@@ -129,9 +129,6 @@ impl Entry {
         self.store(&key, value);
     }
 
-    // Collection values arrive with the collections work; until then the
-    // string pattern below is irrefutable.
-    #[allow(irrefutable_let_patterns)]
     fn store(&mut self, key: &[u8], value: Value) {
         let keep = self.meta() & (LRU_MASK | HAS_EXPIRE);
         if let Value::Str(s) = &value {
@@ -315,18 +312,22 @@ mod tests {
         e.set_has_expire(true);
         e.set_value(Value::Str(StrValue::Int(7)));
         assert!(e.has_expire());
-        assert_eq!(e.value().into_owned(), Value::Str(StrValue::Int(7)));
+        assert!(matches!(
+            e.value().into_owned(),
+            Value::Str(StrValue::Int(7))
+        ));
     }
 
     #[test]
-    #[allow(irrefutable_let_patterns)]
     fn big_and_raw_values_box() {
         let long = vec![b'x'; 41];
         let e = Entry::new(b"k", Value::Str(StrValue::from_bytes(&long)), 0);
         assert!(matches!(e, Entry::Boxed { .. }));
         assert_eq!(e.as_str(), Some(StrRef::Bytes(&long[..])));
         let mut e = Entry::new(b"k", Value::Str(StrValue::from_bytes(b"ab")), 0);
-        let Value::Str(s) = e.value_mut();
+        let Value::Str(s) = e.value_mut() else {
+            panic!("a string")
+        };
         s.make_raw().push(b'c');
         assert_eq!(e.encoding(), "raw");
         assert_eq!(e.as_str(), Some(StrRef::Bytes(b"abc")));

@@ -184,11 +184,19 @@ fn parse_c_float(text: &str) -> Option<f64> {
     text.parse::<f64>().ok()
 }
 
-/// A stored value. Collection types arrive with the collections issue.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A stored value.
+#[derive(Debug, Clone)]
 pub enum Value {
     /// A string.
     Str(StrValue),
+    /// A list.
+    List(crate::list::ListValue),
+    /// A hash.
+    Hash(crate::hash::HashValue),
+    /// A set.
+    Set(crate::set::SetValue),
+    /// A sorted set.
+    ZSet(crate::zset::ZSetValue),
 }
 
 impl Value {
@@ -196,6 +204,10 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Str(_) => "string",
+            Value::List(_) => "list",
+            Value::Hash(_) => "hash",
+            Value::Set(_) => "set",
+            Value::ZSet(_) => "zset",
         }
     }
 
@@ -203,6 +215,10 @@ impl Value {
     pub fn encoding(&self) -> &'static str {
         match self {
             Value::Str(s) => s.encoding(),
+            Value::List(l) => l.encoding(),
+            Value::Hash(h) => h.encoding(),
+            Value::Set(s) => s.encoding(),
+            Value::ZSet(z) => z.encoding(),
         }
     }
 
@@ -211,6 +227,10 @@ impl Value {
         match self {
             Value::Str(StrValue::Int(_)) => 0,
             Value::Str(StrValue::Bytes { data, .. }) => data.capacity(),
+            Value::List(l) => l.heap_size(),
+            Value::Hash(h) => h.heap_size(),
+            Value::Set(s) => s.heap_size(),
+            Value::ZSet(z) => z.heap_size(),
         }
     }
 }
