@@ -158,9 +158,7 @@ impl Shared {
     pub fn new(config: Config) -> Arc<Shared> {
         let settings = Settings::from_config(&config);
         let mut store = Store::new(config.databases());
-        store.config.max_string =
-            usize::try_from(config.proto_max_bulk_len()).unwrap_or(usize::MAX);
-        store.config.active_expire_effort = config.active_expire_effort();
+        crate::cmd::apply_store_config(&mut store.config, &config);
         let run_id: String = (0..40)
             .map(|_| char::from(b"0123456789abcdef"[rand::random::<usize>() % 16]))
             .collect();

@@ -87,6 +87,21 @@ pub struct StoreConfig {
     /// CLIENT PAUSE in effect: expired keys are hidden, not reclaimed, and
     /// the active cycle does not run.
     pub expire_paused: bool,
+    /// `hash-max-listpack-entries`.
+    pub hash_max_listpack_entries: usize,
+    /// `hash-max-listpack-value`.
+    pub hash_max_listpack_value: usize,
+    /// `set-max-intset-entries`.
+    pub set_max_intset_entries: usize,
+    /// `zset-max-listpack-entries`.
+    pub zset_max_listpack_entries: usize,
+    /// `zset-max-listpack-value`.
+    pub zset_max_listpack_value: usize,
+    /// `list-max-listpack-size` (negative: a byte limit class, -1..-5 =
+    /// 4/8/16/32/64 KiB; positive: an entry count).
+    pub list_max_listpack_size: i32,
+    /// `list-compress-depth`.
+    pub list_compress_depth: u32,
 }
 
 impl Default for StoreConfig {
@@ -96,6 +111,13 @@ impl Default for StoreConfig {
             active_expire: true,
             active_expire_effort: 1,
             expire_paused: false,
+            hash_max_listpack_entries: 128,
+            hash_max_listpack_value: 64,
+            set_max_intset_entries: 512,
+            zset_max_listpack_entries: 128,
+            zset_max_listpack_value: 64,
+            list_max_listpack_size: -2,
+            list_compress_depth: 0,
         }
     }
 }

@@ -174,14 +174,25 @@ fn apply(ctx: &mut Ctx<'_>, old: &Config, params: &[Param]) -> Result<(), (usize
     Ok(())
 }
 
+/// Copies the settings the keyspace engine reads into its own config.
+pub fn apply_store_config(store: &mut cedis_store::StoreConfig, config: &crate::config::Config) {
+    let clamp = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+    store.max_string = clamp(config.proto_max_bulk_len());
+    store.active_expire_effort = config.active_expire_effort();
+    store.hash_max_listpack_entries = clamp(config.hash_max_listpack_entries());
+    store.hash_max_listpack_value = clamp(config.hash_max_listpack_value());
+    store.set_max_intset_entries = clamp(config.set_max_intset_entries());
+    store.zset_max_listpack_entries = clamp(config.zset_max_listpack_entries());
+    store.zset_max_listpack_value = clamp(config.zset_max_listpack_value());
+    store.list_max_listpack_size = config.list_max_listpack_size();
+    store.list_compress_depth = config.list_compress_depth();
+}
+
 /// Refreshes everything derived from the configuration that cannot fail.
 fn refresh(ctx: &mut Ctx<'_>) {
     let server: &mut ServerState = ctx.server;
     server.settings = Settings::from_config(&server.config);
-    let store_config = &mut ctx.store.config;
-    store_config.max_string =
-        usize::try_from(server.config.proto_max_bulk_len()).unwrap_or(usize::MAX);
-    store_config.active_expire_effort = server.config.active_expire_effort();
+    apply_store_config(&mut ctx.store.config, &server.config);
     let level = match server.config.loglevel() {
         crate::config::LogLevel::Debug => crate::log::Level::Debug,
         crate::config::LogLevel::Verbose => crate::log::Level::Verbose,

@@ -30,6 +30,7 @@ use cedis_resp::ReplyWriter;
 use cedis_store::Store;
 
 pub use client::{client_line, pause_deadline, ClientPause};
+pub use config::apply_store_config;
 pub use dispatch::execute;
 pub use error::{CmdError, CmdResult};
 pub use info::InfoMetrics;
