@@ -93,6 +93,8 @@ pub struct Client {
     pub obuf_soft_since: Option<Instant>,
     /// Pub/Sub subscriptions.
     pub subs: crate::pubsub::Subscriptions,
+    /// MULTI state and watched keys.
+    pub tx: crate::cmd::multi::Transaction,
 }
 
 impl Client {
@@ -137,6 +139,7 @@ impl Client {
             unsent: 0,
             obuf_soft_since: None,
             subs: Default::default(),
+            tx: Default::default(),
         }
     }
 
@@ -174,14 +177,20 @@ impl Client {
     /// Flags letters as CLIENT LIST prints them.
     pub fn flags(&self) -> String {
         let mut f = String::new();
-        if self.blocked {
-            f.push('b');
-        }
         if self.monitor {
             f.push('O');
         }
         if self.subs.is_subscribed() {
             f.push('P');
+        }
+        if self.tx.in_multi() {
+            f.push('x');
+        }
+        if self.blocked {
+            f.push('b');
+        }
+        if self.tx.dirty_cas {
+            f.push('d');
         }
         if self.close_after_reply {
             f.push('c');

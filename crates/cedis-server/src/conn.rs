@@ -180,6 +180,7 @@ impl<S: Socket> Connection<S> {
         let mut st = self.shared.lock();
         if let Some(mut c) = st.server.clients.remove(self.id) {
             st.server.pubsub.remove_client(&mut c);
+            st.server.watches.unwatch_all(&mut c);
         }
     }
 
@@ -335,7 +336,7 @@ impl<S: Socket> Connection<S> {
                 Ok(true) => {
                     // CLIENT PAUSE: hold the command (and the rest of the
                     // input) until the pause ends.
-                    if let Some(until) = crate::cmd::pause_deadline(server, &self.argv) {
+                    if let Some(until) = crate::cmd::pause_deadline(server, &client, &self.argv) {
                         self.held = true;
                         self.paused_until = Some(until);
                         client.blocked = true;

@@ -17,9 +17,11 @@ pub mod cmd;
 pub mod config;
 pub mod conn;
 pub mod log;
+pub mod notify;
 pub mod pubsub;
 pub mod server;
 pub mod state;
+pub mod watch;
 
 /// The Redis version cedis reports (clients gate features on it).
 pub const REDIS_VERSION: &str = "7.0.15";

@@ -333,7 +333,8 @@ async fn cron(shared: Arc<Shared>) {
             .pause
             .is_some_and(|p| std::time::Instant::now() < p.until);
         st.server.clock.resync();
-        st.store.active_expire_cycle(hz);
+        // Expired keys touch their watchers and are notified.
+        crate::notify::active_expire(&mut st, hz);
         let server = &mut st.server;
         server.info.sample(now, &server.stats);
         // Redis's incrementallyRehash: up to ~1 ms of bucket moves per tick.

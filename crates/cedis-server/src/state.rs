@@ -30,6 +30,8 @@ pub struct Settings {
     pub hz: u32,
     /// `enable-debug-command`.
     pub enable_debug_command: EnableFor,
+    /// `notify-keyspace-events` bits (see [`crate::config::notify`]).
+    pub notify_keyspace_events: u32,
     /// `client-output-buffer-limit`, indexed by [`crate::config::ClientClass`].
     pub client_output_buffer_limit: [crate::config::OutputBufferLimit; 3],
 }
@@ -46,6 +48,7 @@ impl Settings {
             timeout: config.timeout(),
             hz: config.hz(),
             enable_debug_command: config.enable_debug_command(),
+            notify_keyspace_events: config.notify_keyspace_events(),
             client_output_buffer_limit: [
                 crate::config::ClientClass::Normal,
                 crate::config::ClientClass::Replica,
@@ -124,6 +127,8 @@ pub struct ServerState {
     pub shutdown: Option<ShutdownRequest>,
     /// Pub/Sub subscriptions, server-wide.
     pub pubsub: crate::pubsub::PubSub,
+    /// WATCHed keys, server-wide.
+    pub watches: crate::watch::Watches,
     /// Ids of the clients in MONITOR mode (empty: no feed, no cost).
     pub monitors: Vec<crate::client::ClientId>,
     /// CLIENT PAUSE in effect, if any.
@@ -173,6 +178,7 @@ impl Shared {
             lastsave: unix_ms() / 1000,
             shutdown: None,
             pubsub: Default::default(),
+            watches: Default::default(),
             monitors: Vec::new(),
             pause: None,
             introspection: Default::default(),

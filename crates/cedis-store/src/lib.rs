@@ -183,6 +183,16 @@ impl Store {
         }
     }
 
+    /// Whether `key` is stored in `db` (`None`: not stored) and whether its
+    /// TTL has passed (`Some(true)`: stale, not reclaimed yet), without
+    /// reclaiming it, counting a lookup or recording an event (WATCH's
+    /// view of a key).
+    pub fn key_state(&self, db: usize, key: &[u8]) -> Option<bool> {
+        let ks = self.dbs.get(db)?;
+        let id = ks.find(key)?;
+        Some(ks.deadline(id).is_some_and(|at| at <= self.now_ms))
+    }
+
     /// Number of databases.
     pub fn databases(&self) -> usize {
         self.dbs.len()

@@ -338,7 +338,7 @@ pub fn client_line(out: &mut String, c: &Client, argv_mem: usize) {
         write!(
         out,
         "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} \
-         multi=-1 qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs={rbs} rbp={rbs} obl=0 oll=0 \
+         multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={rbs} rbp={rbs} obl=0 oll=0 \
          omem={omem} tot-mem={tot_mem} events={events} cmd={} user={} redir=-1 resp={}",
         c.id,
         c.addr,
@@ -352,9 +352,11 @@ pub fn client_line(out: &mut String, c: &Client, argv_mem: usize) {
         c.subs.channels(),
         c.subs.patterns(),
         c.subs.shard_channels(),
+        c.tx.list_count(),
         c.qbuf,
         qbuf_free,
         argv_mem,
+        c.tx.queue_memory(),
         c.last_cmd,
         c.user,
         if c.proto == cedis_resp::Protocol::Resp3 { 3 } else { 2 },
@@ -612,7 +614,11 @@ pub struct ClientPause {
 /// If `argv` must wait for a CLIENT PAUSE, the instant the pause ends.
 /// Clears a pause whose time has passed. Costs one branch when no pause is
 /// in effect.
-pub fn pause_deadline(server: &mut ServerState, argv: &[Bytes]) -> Option<Instant> {
+pub fn pause_deadline(
+    server: &mut ServerState,
+    client: &Client,
+    argv: &[Bytes],
+) -> Option<Instant> {
     let p = server.pause?;
     if Instant::now() >= p.until {
         server.pause = None;
@@ -628,7 +634,10 @@ pub fn pause_deadline(server: &mut ServerState, argv: &[Bytes]) -> Option<Instan
     if !command.spec.arity_ok(argv.len()) {
         return None;
     }
-    (p.all || command.spec.has(WRITE | MAY_REPLICATE)).then_some(p.until)
+    // EXEC counts as a write when the transaction holds one.
+    let writes = command.spec.has(WRITE | MAY_REPLICATE)
+        || (command.full_name == "exec" && client.tx.queued_any(WRITE | MAY_REPLICATE));
+    (p.all || writes).then_some(p.until)
 }
 
 fn client_pause(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {

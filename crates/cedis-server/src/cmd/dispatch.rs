@@ -31,7 +31,10 @@ pub fn execute(ctx: &mut Ctx<'_>, argv: &[Bytes]) {
         }
     }
     let spec = command.spec;
-    ctx.client.last_cmd = command.full_name.as_str();
+    // Inside EXEC, CLIENT LIST keeps showing `cmd=exec`.
+    if !ctx.client.tx.executing() {
+        ctx.client.last_cmd = command.full_name.as_str();
+    }
     if !ctx.client.authenticated && !spec.has(flags::NO_AUTH) {
         let err = CmdError::msg("NOAUTH Authentication required.");
         reject(ctx, Some(command), err);
@@ -54,13 +57,32 @@ pub fn execute(ctx: &mut Ctx<'_>, argv: &[Bytes]) {
         reject(ctx, Some(command), err);
         return;
     }
+    // MULTI: checked commands are queued, except the transaction's own.
+    if ctx.client.tx.queuing() {
+        if spec.has(flags::NO_MULTI) {
+            let err = CmdError::msg("ERR Command not allowed inside a transaction");
+            reject(ctx, Some(command), err);
+            return;
+        }
+        if !super::multi::runs_in_multi(command) {
+            super::multi::queue(ctx, command, argv);
+            return;
+        }
+    }
     // One clock reading per command: the previous command's end (or the
     // batch start) is this one's start.
     let start = ctx.server.clock.last;
-    ctx.store.set_time(ctx.server.clock.unix_ms_at(start));
-    // While clients are paused keys do not expire (hidden, not reclaimed).
-    ctx.store.config.expire_paused = ctx.server.pause.is_some_and(|p| start < p.until);
+    // Inside EXEC the time stays the transaction's start, as in Redis.
+    if !ctx.client.tx.executing() {
+        ctx.store.set_time(ctx.server.clock.unix_ms_at(start));
+        // While clients are paused keys do not expire (hidden, not reclaimed).
+        ctx.store.config.expire_paused = ctx.server.pause.is_some_and(|p| start < p.until);
+    }
+    crate::notify::before_command(ctx.store, ctx.server);
+    let mark = ctx.out.len();
     let result = (spec.handler)(ctx, argv);
+    // WATCH invalidation and keyspace notifications of what it changed.
+    crate::notify::after_command(ctx, mark);
     let took = ctx.server.clock.tick().saturating_duration_since(start);
     let elapsed = took.as_micros() as u64;
     CmdCounters::bump(&command.stats.calls, 1);
@@ -79,6 +101,8 @@ fn reject(ctx: &mut Ctx<'_>, command: Option<&Command>, err: CmdError) {
     if let Some(command) = command {
         CmdCounters::bump(&command.stats.rejected, 1);
     }
+    // A command refused inside MULTI dooms the transaction (EXECABORT).
+    ctx.client.tx.flag_error();
     write_error(ctx, &err);
 }
 

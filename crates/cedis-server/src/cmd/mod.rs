@@ -19,6 +19,7 @@ mod info;
 mod introspect;
 mod keys;
 mod meta;
+pub mod multi;
 pub mod pubsub;
 mod server;
 mod strings;
@@ -79,6 +80,7 @@ pub fn table() -> &'static CommandTable {
             info::COMMANDS,
             introspect::COMMANDS,
             keys::COMMANDS,
+            multi::COMMANDS,
             pubsub::COMMANDS,
             server::COMMANDS,
             strings::COMMANDS,

@@ -121,6 +121,7 @@ fn flush_mode(argv: &[Bytes]) -> CmdResult {
 
 fn flushdb(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     flush_mode(argv)?;
+    super::multi::touch_watched_db(ctx, ctx.client.db, None);
     ctx.store.flushdb(ctx.client.db);
     ctx.reply().ok();
     Ok(())
@@ -128,6 +129,9 @@ fn flushdb(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 
 fn flushall(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     flush_mode(argv)?;
+    for db in 0..ctx.store.databases() {
+        super::multi::touch_watched_db(ctx, db, None);
+    }
     ctx.store.flushall();
     ctx.reply().ok();
     Ok(())
@@ -145,6 +149,10 @@ fn swapdb(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         (Ok(a), Ok(b)) => (a, b),
         _ => return Err(CmdError::msg("ERR DB index is out of range")),
     };
+    if a != b {
+        super::multi::touch_watched_db(ctx, a, Some(b));
+        super::multi::touch_watched_db(ctx, b, Some(a));
+    }
     ctx.store.swapdb(a, b);
     ctx.reply().ok();
     Ok(())

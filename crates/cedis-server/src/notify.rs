@@ -1,0 +1,205 @@
+//! Key events after a command: WATCH invalidation and keyspace
+//! notifications (`notify-keyspace-events`).
+//!
+//! The store records what each command changed (`cedis_store::events`)
+//! only while someone listens: a WATCH exists, or notifications are
+//! configured and somebody is subscribed to anything ([`wanted`]). The
+//! dispatcher switches recording before each command ([`before_command`])
+//! and drains the log after it ([`after_command`]); the cron does the same
+//! around the active expiry cycle ([`active_expire`]). Each drained event
+//! that modifies a key touches its watchers ([`crate::watch::touch_key`]);
+//! each one whose class is enabled is published, in the order the events
+//! happened, as `__keyspace@<db>__:<key>` with the event name (`K`) and
+//! `__keyevent@<db>__:<event>` with the key (`E`).
+//!
+//! Notifications reach the running client too (a RESP3 client subscribed
+//! on its own connection): its pushes go before the command's reply, where
+//! Redis, which publishes while the command runs, puts them.
+
+use bytes::BytesMut;
+use cedis_store::events::KeyEvent;
+use cedis_store::Store;
+
+use crate::client::Client;
+use crate::cmd::Ctx;
+use crate::config::notify;
+use crate::pubsub::{Current, Kind};
+use crate::state::{ServerState, State};
+
+/// Whether `mask` (`notify-keyspace-events`) publishes anything: a channel
+/// kind (`K`, `E`) and at least one class.
+pub fn enabled(mask: u32) -> bool {
+    let kinds = notify::KEYSPACE | notify::KEYEVENT;
+    mask & kinds != 0 && mask & !kinds != 0
+}
+
+/// Whether the store must record key events: for WATCH, or for
+/// notifications that somebody may receive.
+pub fn wanted(server: &ServerState) -> bool {
+    !server.watches.is_empty()
+        || (enabled(server.settings.notify_keyspace_events) && !server.pubsub.is_empty())
+}
+
+/// Switches event recording on or off for the next command.
+#[inline]
+pub fn before_command(store: &mut Store, server: &ServerState) {
+    let want = wanted(server);
+    if store.recording_events() != want {
+        store.record_events(want);
+    }
+}
+
+/// Drains the events of the command that just ran. `mark` is where its
+/// reply starts in `ctx.out`.
+#[inline]
+pub fn after_command(ctx: &mut Ctx<'_>, mark: usize) {
+    if ctx.store.recording_events() {
+        drain_command(ctx, mark);
+    }
+}
+
+fn drain_command(ctx: &mut Ctx<'_>, mark: usize) {
+    let mut events = Vec::new();
+    ctx.store.take_events(&mut events);
+    if events.is_empty() {
+        return;
+    }
+    touch_watchers(ctx.store, ctx.server, Some(ctx.client), &events);
+    let mask = ctx.server.settings.notify_keyspace_events;
+    if !enabled(mask) || ctx.server.pubsub.is_empty() {
+        return;
+    }
+    // Pushes to the running client go before its reply.
+    let reply =
+        (ctx.client.subs.is_subscribed() && mark <= ctx.out.len()).then(|| ctx.out.split_off(mark));
+    for e in &events {
+        publish_event(ctx.server, Some((&mut *ctx.client, &mut *ctx.out)), mask, e);
+    }
+    if let Some(reply) = reply {
+        ctx.out.extend_from_slice(&reply);
+    }
+}
+
+/// One active expiry cycle from the cron, with its `expired` events
+/// touching watchers and published.
+pub fn active_expire(state: &mut State, hz: u32) {
+    let State { store, server } = state;
+    before_command(store, server);
+    store.active_expire_cycle(hz);
+    if !store.recording_events() {
+        return;
+    }
+    let mut events = Vec::new();
+    store.take_events(&mut events);
+    touch_watchers(store, server, None, &events);
+    let mask = server.settings.notify_keyspace_events;
+    if enabled(mask) {
+        for e in &events {
+            publish_event(server, None, mask, e);
+        }
+    }
+}
+
+fn touch_watchers(
+    store: &Store,
+    server: &mut ServerState,
+    mut current: Option<&mut Client>,
+    events: &[KeyEvent],
+) {
+    for e in events {
+        if server.watches.is_empty() {
+            return;
+        }
+        if e.modifies() {
+            crate::watch::touch_key(
+                &mut server.watches,
+                &mut server.clients,
+                current.as_deref_mut(),
+                store,
+                e.db,
+                &e.key,
+            );
+        }
+    }
+}
+
+/// The channel names of one event: (keyspace, keyevent).
+pub fn channels(e: &KeyEvent) -> (Vec<u8>, Vec<u8>) {
+    let mut space = format!("__keyspace@{}__:", e.db).into_bytes();
+    space.extend_from_slice(&e.key);
+    let event = format!("__keyevent@{}__:{}", e.db, e.name).into_bytes();
+    (space, event)
+}
+
+fn publish_event(
+    server: &mut ServerState,
+    mut current: Option<(&mut Client, &mut BytesMut)>,
+    mask: u32,
+    e: &KeyEvent,
+) {
+    if e.class & mask == 0 {
+        return;
+    }
+    let (space, event) = channels(e);
+    let mut publish = |server: &mut ServerState, channel: &[u8], message: &[u8]| {
+        let cur = current.as_mut().map(|(client, out)| Current {
+            client,
+            out,
+        });
+        crate::pubsub::publish_with(server, cur, Kind::Channel, channel, message);
+    };
+    if mask & notify::KEYSPACE != 0 {
+        publish(server, &space, e.name.as_bytes());
+    }
+    if mask & notify::KEYEVENT != 0 {
+        publish(server, &event, &e.key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cedis_store::events::class;
+
+    #[test]
+    fn enabled_needs_a_kind_and_a_class() {
+        assert!(!enabled(0));
+        assert!(!enabled(notify::KEYSPACE | notify::KEYEVENT));
+        assert!(!enabled(notify::ALL));
+        assert!(enabled(notify::KEYSPACE | notify::GENERIC));
+        assert!(enabled(notify::KEYEVENT | notify::KEY_MISS));
+    }
+
+    #[test]
+    fn class_bits_match_the_config_bits() {
+        let pairs = [
+            (class::GENERIC, notify::GENERIC),
+            (class::STRING, notify::STRING),
+            (class::LIST, notify::LIST),
+            (class::SET, notify::SET),
+            (class::HASH, notify::HASH),
+            (class::ZSET, notify::ZSET),
+            (class::EXPIRED, notify::EXPIRED),
+            (class::EVICTED, notify::EVICTED),
+            (class::STREAM, notify::STREAM),
+            (class::KEY_MISS, notify::KEY_MISS),
+            (class::NEW, notify::NEW),
+        ];
+        for (a, b) in pairs {
+            assert_eq!(a, b);
+        }
+    }
+
+    #[test]
+    fn channel_names() {
+        let e = KeyEvent {
+            db: 3,
+            key: b"k:1".to_vec(),
+            name: "rename_to",
+            class: class::GENERIC,
+        };
+        let (space, event) = channels(&e);
+        assert_eq!(space, b"__keyspace@3__:k:1");
+        assert_eq!(event, b"__keyevent@3__:rename_to");
+    }
+}
