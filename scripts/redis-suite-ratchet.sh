@@ -166,26 +166,36 @@ for u in "${units[@]}"; do
 done
 elapsed=$((SECONDS - start))
 
+# record_line UNIT: the expected.tsv line for a unit of this run.
+record_line() {
+    local g="${got[$1]:-0}" w="${want[$1]:-0}"
+    if [ "$allow_lower" = 0 ] && [ "$g" -lt "$w" ]; then g="$w"; fi
+    printf '%s\t%s\t%s\n' "$1" "$g" "${notes[$1]:-}"
+}
+
 if [ "$record" = 1 ]; then
     tmp="$expected.tmp"
     {
         echo "# Redis 7.0.15 TCL suite (external mode) against cedis: tests passed per unit."
         echo "# Maintained by scripts/redis-suite-ratchet.sh --record; CI fails if a unit passes fewer."
-        echo "# Recorded $(date -u +%Y-%m-%d) in ${elapsed}s."
+        echo "# Last recorded $(date -u +%Y-%m-%d): ${#units[@]} units in ${elapsed}s."
         printf 'unit\tpassed\tnotes\n'
-        for u in "${units[@]}"; do
-            g="${got[$u]:-0}"
-            w="${want[$u]}"
-            if [ "$allow_lower" = 0 ] && [ "$g" -lt "$w" ]; then g="$w"; fi
-            printf '%s\t%s\t%s\n' "$u" "$g" "${notes[$u]:-}"
-        done
-        # Keep the units not run this time.
+        # File order; the units of this run replace their lines, new ones go last.
+        declare -A ran=()
+        for u in "${units[@]}"; do ran[$u]=1; done
+        declare -A written=()
         while IFS=$'\t' read -r unit passed n; do
             case "$unit" in '' | '#'* | unit) continue ;; esac
-            skip=0
-            for u in "${units[@]}"; do [ "$u" = "$unit" ] && skip=1; done
-            [ "$skip" = 1 ] || printf '%s\t%s\t%s\n' "$unit" "$passed" "$n"
+            if [ -n "${ran[$unit]+x}" ]; then
+                record_line "$unit"
+            else
+                printf '%s\t%s\t%s\n' "$unit" "$passed" "$n"
+            fi
+            written[$unit]=1
         done <"$expected"
+        for u in "${units[@]}"; do
+            [ -n "${written[$u]+x}" ] || record_line "$u"
+        done
     } >"$tmp"
     mv "$tmp" "$expected"
     [ -n "${RATCHET_EXPECTED:-}" ] || update_readme
