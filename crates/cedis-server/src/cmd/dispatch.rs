@@ -121,8 +121,10 @@ pub fn write_error(ctx: &mut Ctx<'_>, err: &CmdError) {
     ctx.reply().error(text.as_bytes());
 }
 
+/// At most `max` bytes of `b`, stopping at a NUL as C's `%.*s` does.
 fn truncated(b: &[u8], max: usize) -> String {
-    String::from_utf8_lossy(&b[..b.len().min(max)]).into_owned()
+    let end = b.iter().take(max).position(|&c| c == 0).unwrap_or(b.len().min(max));
+    String::from_utf8_lossy(&b[..end]).into_owned()
 }
 
 fn unknown_command(name: &[u8], args: &[Bytes]) -> CmdError {

@@ -204,13 +204,27 @@ fn keys(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-/// Parses a SCAN cursor (an unsigned 64-bit decimal).
+/// Parses a SCAN cursor as redis-server does with `strtoul`: an optional
+/// sign and decimal digits; a negative value wraps around (`-1` is
+/// 2^64-1); leading spaces, junk and overflow are `ERR invalid cursor`.
 pub fn parse_cursor(arg: &[u8]) -> Result<u64, CmdError> {
-    std::str::from_utf8(arg)
-        .ok()
-        .and_then(|s| s.parse::<u64>().ok())
-        .filter(|_| !arg.starts_with(b"+"))
-        .ok_or(CmdError::msg("ERR invalid cursor"))
+    let invalid = || CmdError::msg("ERR invalid cursor");
+    let (neg, digits) = match arg {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        _ => (false, arg),
+    };
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return Err(invalid());
+    }
+    let mut v: u64 = 0;
+    for &c in digits {
+        v = v
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(u64::from(c - b'0')))
+            .ok_or_else(invalid)?;
+    }
+    Ok(if neg { v.wrapping_neg() } else { v })
 }
 
 fn scan(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {

@@ -101,7 +101,7 @@ pub fn help(ctx: &mut Ctx<'_>, command: &str, lines: &[&str]) {
         w.simple(l.as_bytes());
     }
     w.simple(b"HELP");
-    w.simple(b"    Print this help.");
+    w.simple(b"    Prints this help.");
 }
 
 fn dbsize(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {

@@ -90,7 +90,10 @@ fn set(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             None
         };
         if let Some((unit_ms, absolute)) = unit {
-            if expire.is_some() || opts.expiry == SetExpiry::Keep || a.remaining() == 0 {
+            // The same option may repeat (the last one wins); mixing units
+            // or KEEPTTL is a syntax error, as in redis-server 7.0.
+            let other_unit = expire.is_some_and(|(m, abs, _)| (m, abs) != (unit_ms, absolute));
+            if other_unit || opts.expiry == SetExpiry::Keep || a.remaining() == 0 {
                 return Err(CmdError::Syntax);
             }
             expire = Some((unit_ms, absolute, a.req()?));
@@ -194,7 +197,8 @@ fn getdel(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 fn getex(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let mut a = Args::new(&argv[2..]);
     let mut expiry = GetExExpiry::Unchanged;
-    let mut seen = false;
+    // The option seen so far: (milliseconds, absolute, persist).
+    let mut seen: Option<(bool, bool, bool)> = None;
     while let Some(word) = a.next() {
         let (unit_ms, absolute) = if is(word, "ex") {
             (false, false)
@@ -204,17 +208,18 @@ fn getex(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             (false, true)
         } else if is(word, "pxat") {
             (true, true)
-        } else if is(word, "persist") && !seen {
-            seen = true;
+        } else if is(word, "persist") && !matches!(seen, Some(u) if u != (false, false, true)) {
+            seen = Some((false, false, true));
             expiry = GetExExpiry::Persist;
             continue;
         } else {
             return Err(CmdError::Syntax);
         };
-        if seen || a.remaining() == 0 {
+        // Repeating the same option is accepted (the last one wins).
+        if matches!(seen, Some(u) if u != (unit_ms, absolute, false)) || a.remaining() == 0 {
             return Err(CmdError::Syntax);
         }
-        seen = true;
+        seen = Some((unit_ms, absolute, false));
         let v = a.i64()?;
         expiry = GetExExpiry::At(expire_ms(ctx, v, unit_ms, absolute, "getex")?);
     }
