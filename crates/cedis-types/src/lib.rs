@@ -15,6 +15,7 @@ pub mod intset;
 pub mod listpack;
 pub mod long_double;
 pub mod lzf;
+pub mod quicklist;
 pub mod table;
 
 pub use glob::glob_match;
