@@ -16,6 +16,17 @@
 //! queue freed, so a reader that stalls cannot grow the server's memory
 //! without bound.
 //!
+//! Measured (2-core shared VM, loopback): a subscriber that never reads and
+//! a publisher pipelining 1024 × 100 KB PUBLISHes under the default
+//! `pubsub 32mb 8mb 60`: the subscriber is closed once 32 MB are queued
+//! (355 PUBLISHes counted it, 669 then returned 0, 2.8 MB reached its
+//! socket: the same counts as redis-server 7.0.15), peak RSS 37 MB, back to
+//! 5 MB after (redis-server: 40 MB, staying at 40 MB). The soft limit
+//! (`pubsub 0 1mb 2`) closes it on the first PUBLISH more than 2 s after
+//! it was first passed, as Redis does. Fan-out throughput
+//! (`scripts/bench-pubsub.py`, 64-byte messages, redis-benchmark -c 4 -P 16,
+//! release build): 1.1–1.4× redis-server with 1, 10 and 100 subscribers.
+//!
 //! Server-side publishers (keyspace notifications) call [`publish`] with
 //! the state lock held; commands use `cmd::pubsub::publish_ctx`, which also
 //! reaches the client that is running the command (checked out of the
