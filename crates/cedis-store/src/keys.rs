@@ -82,13 +82,13 @@ impl Store {
 
     /// OBJECT ENCODING.
     pub fn object_encoding(&mut self, db: usize, key: &[u8]) -> Option<&'static str> {
-        self.lookup_read_with(db, key, false).map(|e| e.encoding())
+        self.lookup_object(db, key).map(|e| e.encoding())
     }
 
     /// OBJECT IDLETIME in seconds.
     pub fn object_idletime(&mut self, db: usize, key: &[u8]) -> Option<u64> {
         let clock = self.lru_clock();
-        let e = self.lookup_read_with(db, key, false)?;
+        let e = self.lookup_object(db, key)?;
         let idle = if clock >= e.lru() {
             clock - e.lru()
         } else {
@@ -111,8 +111,12 @@ impl Store {
         if src == dst {
             return Ok(!nx);
         }
-        if self.lookup_write(db, dst).is_some() && nx {
-            return Ok(false);
+        if self.lookup_write(db, dst).is_some() {
+            if nx {
+                return Ok(false);
+            }
+            // The target is deleted (no event): the renamed key is `new`.
+            self.db_mut(db).remove(dst);
         }
         let ks = self.db_mut(db);
         let ttl = ks.expire_of(src);
@@ -139,8 +143,13 @@ impl Store {
         let Some(value) = self.lookup_write(db, src).map(|e| e.value().into_owned()) else {
             return Ok(false);
         };
-        if self.lookup_write(dst_db, dst).is_some() && !replace {
-            return Ok(false);
+        if self.lookup_write(dst_db, dst).is_some() {
+            if !replace {
+                return Ok(false);
+            }
+            // Replaced: the old key is deleted (no event) and the copy is a
+            // `new` key, as in Redis.
+            self.db_mut(dst_db).remove(dst);
         }
         let ttl = self.db(db).expire_of(src);
         let entry = self.new_entry(dst, value);

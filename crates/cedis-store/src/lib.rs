@@ -285,6 +285,17 @@ impl Store {
         self.lookup_read_with(db, key, true)
     }
 
+    /// OBJECT's lookup: a read that counts a hit or a miss but neither
+    /// touches the key nor records `keymiss` (as Redis's OBJECT).
+    pub(crate) fn lookup_object(&mut self, db: usize, key: &[u8]) -> Option<&mut Entry> {
+        let Some(id) = self.find_live(db, key) else {
+            self.stats.keyspace_misses += 1;
+            return None;
+        };
+        self.stats.keyspace_hits += 1;
+        self.dbs[db].entry_mut(id)
+    }
+
     /// [`Store::lookup_read`] with the access-clock refresh optional
     /// (TYPE, EXISTS, TTL and OBJECT do not touch keys).
     pub(crate) fn lookup_read_with(
@@ -405,6 +416,35 @@ mod event_tests {
             (1, "b".into(), "move_to"),
             (0, "n".into(), "del"),
             (0, "missing".into(), "keymiss"),
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn overwriting_copy_and_rename_record_new_object_no_keymiss() {
+        let mut s = Store::new(1);
+        for k in [&b"a"[..], b"b", b"c"] {
+            s.set(0, k, b"v", &SetOptions::default()).unwrap();
+        }
+        s.record_events(true);
+        s.copy(0, b"a", 0, b"b", true).unwrap();
+        s.rename(0, b"a", b"c", false).unwrap();
+        assert_eq!(s.object_encoding(0, b"missing"), None);
+        let get = SetOptions {
+            get: true,
+            ..Default::default()
+        };
+        s.set(0, b"d", b"v", &get).unwrap();
+        let got = names(&mut s);
+        let want = vec![
+            (0, "b".into(), "new"),
+            (0, "b".into(), "copy_to"),
+            (0, "c".into(), "new"),
+            (0, "a".into(), "rename_from"),
+            (0, "c".into(), "rename_to"),
+            (0, "d".into(), "keymiss"),
+            (0, "d".into(), "new"),
+            (0, "d".into(), "set"),
         ];
         assert_eq!(got, want);
     }

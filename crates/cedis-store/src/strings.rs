@@ -96,7 +96,12 @@ impl Store {
         val: &[u8],
         opts: &SetOptions,
     ) -> Result<SetOutcome> {
-        let existing = self.lookup_write(db, key);
+        // GET reads the old value as GET does (hit/miss, `keymiss`).
+        let existing = if opts.get {
+            self.lookup_read(db, key)
+        } else {
+            self.lookup_write(db, key)
+        };
         let exists = existing.is_some();
         let old = match (opts.get, existing) {
             (true, Some(e)) => Some(as_str(e)?.to_bytes().into_owned()),
