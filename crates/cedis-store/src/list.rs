@@ -341,7 +341,13 @@ impl Store {
             return Ok(Some(out));
         }
         let reverse = opts.rank < 0;
-        let mut skip = opts.rank.unsigned_abs() - 1;
+        // RANK i64::MIN acts as -1 (redis-server negates it in C and keeps a
+        // negative rank, which every first match satisfies).
+        let mut skip = if opts.rank == i64::MIN {
+            0
+        } else {
+            opts.rank.unsigned_abs() - 1
+        };
         let start = if reverse { l.len() - 1 } else { 0 };
         let mut compared = 0usize;
         l.ql.visit(start, reverse, |i, v| {

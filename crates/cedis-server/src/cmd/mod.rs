@@ -18,6 +18,7 @@ mod debug;
 mod info;
 mod introspect;
 mod keys;
+mod list;
 mod meta;
 pub mod multi;
 pub mod pubsub;
@@ -80,6 +81,7 @@ pub fn table() -> &'static CommandTable {
             info::COMMANDS,
             introspect::COMMANDS,
             keys::COMMANDS,
+            list::COMMANDS,
             multi::COMMANDS,
             pubsub::COMMANDS,
             server::COMMANDS,
