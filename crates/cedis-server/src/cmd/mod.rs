@@ -15,6 +15,7 @@ mod command;
 mod config;
 mod connection;
 mod debug;
+mod hash;
 mod info;
 mod introspect;
 mod keys;
@@ -78,6 +79,7 @@ pub fn table() -> &'static CommandTable {
             config::COMMANDS,
             connection::COMMANDS,
             debug::COMMANDS,
+            hash::COMMANDS,
             info::COMMANDS,
             introspect::COMMANDS,
             keys::COMMANDS,
