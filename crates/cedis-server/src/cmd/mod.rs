@@ -24,6 +24,7 @@ mod meta;
 pub mod multi;
 pub mod pubsub;
 mod server;
+mod set;
 mod strings;
 
 use std::sync::OnceLock;
@@ -87,6 +88,7 @@ pub fn table() -> &'static CommandTable {
             multi::COMMANDS,
             pubsub::COMMANDS,
             server::COMMANDS,
+            set::COMMANDS,
             strings::COMMANDS,
         ])
     })
