@@ -39,7 +39,7 @@ pub static COMMANDS: &[CommandSpec] = &[
 
 /// HSET/HMSET's pairs check (`key field value [field value ...]`).
 fn check_pairs(argv: &[Bytes], name: &str) -> CmdResult {
-    if argv.len() % 2 == 1 {
+    if argv.len() % 2 == 0 {
         Ok(())
     } else {
         Err(CmdError::owned(format!(
