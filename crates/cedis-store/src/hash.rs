@@ -631,7 +631,7 @@ impl Store {
         let Some(h) = self.hash_read(db, key)? else {
             return Ok(None);
         };
-        let matches = |k: &[u8]| pattern.map_or(true, |p| glob_match(p, k, false));
+        let matches = |k: &[u8]| pattern.is_none_or(|p| glob_match(p, k, false));
         let mut out = Vec::new();
         let next = match h {
             HashValue::Listpack(_) => {
