@@ -168,6 +168,14 @@ impl HashValue {
         out
     }
 
+    /// Every pair sorted by field: a digest-friendly walk, independent of
+    /// the encoding and of the table's iteration order.
+    pub fn sorted_pairs(&self) -> Pairs {
+        let mut p = self.pairs();
+        p.sort_unstable();
+        p
+    }
+
     /// Converts to `hashtable` (never back, as Redis).
     pub fn convert_to_table(&mut self) {
         if let HashValue::Listpack(lp) = self {

@@ -526,8 +526,17 @@ fn value_digest(ctx: &mut Ctx<'_>, db: usize, key: &[u8]) -> Option<[u8; 20]> {
     match e.as_str() {
         Some(StrRef::Int(n)) => mix(&mut d, n.to_string().as_bytes()),
         Some(StrRef::Bytes(b)) => mix(&mut d, b),
-        // Collections: their debug form until they get a canonical walk.
-        None => mix(&mut d, format!("{:?}", e.value()).as_bytes()),
+        None => match e.value().as_ref() {
+            // Hashes: fields and values in field order (encoding-independent).
+            cedis_store::Value::Hash(h) => {
+                for (f, v) in h.sorted_pairs() {
+                    mix(&mut d, &f);
+                    mix(&mut d, &v);
+                }
+            }
+            // Collections: their debug form until they get a canonical walk.
+            v => mix(&mut d, format!("{v:?}").as_bytes()),
+        },
     }
     Some(d)
 }
