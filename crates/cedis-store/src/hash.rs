@@ -798,4 +798,31 @@ mod tests {
             .fields
             .is_empty());
     }
+
+    #[test]
+    fn scan_visits_every_field() {
+        let mut s = Store::new(1);
+        for i in 0..500 {
+            let f = format!("f{i}");
+            s.hash_set(0, b"h", &[f.as_bytes(), b"v"]).unwrap();
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut cursor = 0;
+        loop {
+            let (next, pairs) = s.hash_scan(0, b"h", cursor, 7, None).unwrap().unwrap();
+            seen.extend(pairs.into_iter().map(|(k, _)| k));
+            if next == 0 {
+                break;
+            }
+            cursor = next;
+        }
+        assert_eq!(seen.len(), 500);
+        let (next, pairs) = s
+            .hash_scan(0, b"h", 0, 1000, Some(b"f1?"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(next, 0);
+        assert_eq!(pairs.len(), 10);
+        assert!(s.hash_scan(0, b"nokey", 0, 10, None).unwrap().is_none());
+    }
 }
