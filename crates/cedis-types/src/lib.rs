@@ -16,6 +16,7 @@ pub mod listpack;
 pub mod long_double;
 pub mod lzf;
 pub mod quicklist;
+pub mod skiplist;
 pub mod table;
 
 pub use glob::glob_match;
