@@ -74,7 +74,9 @@ pub struct Client {
     pub monitor: bool,
     /// Total commands processed for this client.
     pub commands: u64,
-    /// Waiting (for a CLIENT PAUSE to end, later for a blocking command):
+    /// Blocked on keys (BLPOP and friends): what it waits for.
+    pub block: Option<crate::blocking::BlockState>,
+    /// Waiting (for a CLIENT PAUSE to end, or blocked on keys):
     /// counted in INFO `blocked_clients`.
     pub blocked: bool,
     /// Output produced for this client by other clients' commands (MONITOR
@@ -134,6 +136,7 @@ impl Client {
             monitor: false,
             commands: 0,
             blocked: false,
+            block: None,
             pending: std::collections::VecDeque::new(),
             pending_bytes: 0,
             unsent: 0,

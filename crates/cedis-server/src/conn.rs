@@ -99,6 +99,8 @@ pub struct Connection<S: Socket> {
     /// `argv` holds a decoded command held back by CLIENT PAUSE.
     held: bool,
     /// When the CLIENT PAUSE holding `argv` ends by itself.
+    /// When the current blocking wait times out.
+    block_deadline: Option<Instant>,
     paused_until: Option<Instant>,
     /// Output queued for this client by others (pub/sub messages, MONITOR
     /// lines), taken from [`Client::pending`] at the start of a batch and
@@ -137,6 +139,7 @@ impl<S: Socket> Connection<S> {
             decoder,
             read_bytes: 0,
             held: false,
+            block_deadline: None,
             paused_until: None,
             queue: std::collections::VecDeque::new(),
             queued: 0,
@@ -151,7 +154,11 @@ impl<S: Socket> Connection<S> {
             None => return,
         };
         loop {
-            let pause = self.paused_until;
+            // Wake for the end of a CLIENT PAUSE or of a blocking wait.
+            let pause = [self.paused_until, self.block_deadline]
+                .into_iter()
+                .flatten()
+                .min();
             if std::mem::take(&mut self.rewake) {
                 // Output arrived while the last flush waited: take it now.
             } else {
@@ -179,6 +186,7 @@ impl<S: Socket> Connection<S> {
         }
         let mut st = self.shared.lock();
         if let Some(mut c) = st.server.clients.remove(self.id) {
+            st.server.blocked.unblock(&mut c);
             st.server.pubsub.remove_client(&mut c);
             st.server.watches.unwatch_all(&mut c);
         }
@@ -323,7 +331,17 @@ impl<S: Socket> Connection<S> {
         // CONFIG SET proto-max-bulk-len applies to connected clients too.
         self.decoder.limits_mut().proto_max_bulk_len = server.settings.proto_max_bulk_len;
         let mut flow = Flow::Continue;
-        loop {
+        // A client blocked on keys runs nothing until it is served (by
+        // another client's command), times out, or is unblocked.
+        if let Some(state) = &client.block {
+            if state.deadline.is_some_and(|d| server.clock.last >= d) {
+                crate::blocking::end_wait(server, &mut client, &mut self.out, false);
+            }
+        }
+        if client.block.is_none() {
+            self.block_deadline = None;
+        }
+        while client.block.is_none() {
             self.decoder.limits_mut().auth_pending = !client.authenticated;
             let queued = self.inbuf.len();
             let decoded = if self.held {
@@ -356,6 +374,12 @@ impl<S: Socket> Connection<S> {
                         out: &mut self.out,
                     };
                     execute(&mut ctx, &self.argv);
+                    if !server.blocked.is_empty() {
+                        crate::blocking::serve_ready(store, server);
+                    }
+                    if let Some(state) = &client.block {
+                        self.block_deadline = state.deadline;
+                    }
                     match client.reply_mode {
                         ReplyMode::Off => self.out.truncate(mark),
                         ReplyMode::SkipThis => {

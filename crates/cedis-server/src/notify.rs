@@ -37,6 +37,7 @@ pub fn enabled(mask: u32) -> bool {
 /// notifications that somebody may receive.
 pub fn wanted(server: &ServerState) -> bool {
     !server.watches.is_empty()
+        || !server.blocked.is_empty()
         || (enabled(server.settings.notify_keyspace_events) && !server.pubsub.is_empty())
 }
 
@@ -63,6 +64,11 @@ fn drain_command(ctx: &mut Ctx<'_>, mark: usize) {
     ctx.store.take_events(&mut events);
     if events.is_empty() {
         return;
+    }
+    if !ctx.server.blocked.is_empty() {
+        for e in events.iter().filter(|e| e.modifies()) {
+            ctx.server.blocked.signal(e.db, &e.key);
+        }
     }
     touch_watchers(ctx.store, ctx.server, Some(ctx.client), &events);
     let mask = ctx.server.settings.notify_keyspace_events;
@@ -142,10 +148,9 @@ fn publish_event(
     }
     let (space, event) = channels(e);
     let mut publish = |server: &mut ServerState, channel: &[u8], message: &[u8]| {
-        let cur = current.as_mut().map(|(client, out)| Current {
-            client,
-            out,
-        });
+        let cur = current
+            .as_mut()
+            .map(|(client, out)| Current { client, out });
         crate::pubsub::publish_with(server, cur, Kind::Channel, channel, message);
     };
     if mask & notify::KEYSPACE != 0 {

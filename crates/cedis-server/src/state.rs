@@ -107,6 +107,8 @@ pub enum ShutdownRequest {
 /// Everything commands can see besides the keyspace.
 #[derive(Debug)]
 pub struct ServerState {
+    /// Clients blocked on keys.
+    pub blocked: crate::blocking::Blocked,
     /// The command clock.
     pub clock: Clock,
     /// The configuration (CONFIG GET/SET).
@@ -174,6 +176,7 @@ impl Shared {
             stats: ServerStats::default(),
             started: Instant::now(),
             clock: Clock::new(),
+            blocked: Default::default(),
             run_id,
             lastsave: unix_ms() / 1000,
             shutdown: None,

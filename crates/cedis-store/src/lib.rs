@@ -183,6 +183,13 @@ impl Store {
         }
     }
 
+    /// The type of a live key without counting a lookup or touching it
+    /// (an expired key is reclaimed on the way).
+    pub fn peek_type(&mut self, db: usize, key: &[u8]) -> Option<&'static str> {
+        let id = self.find_live(db, key)?;
+        self.dbs[db].entry_mut(id).map(|e| e.type_name())
+    }
+
     /// Whether `key` is stored in `db` (`None`: not stored) and whether its
     /// TTL has passed (`Some(true)`: stale, not reclaimed yet), without
     /// reclaiming it, counting a lookup or recording an event (WATCH's

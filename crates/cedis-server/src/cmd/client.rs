@@ -687,7 +687,7 @@ fn client_unpause(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
 }
 
 fn client_unblock(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    cedis_store::value::parse_i64(&argv[2]).ok_or(CmdError::NotInteger)?;
+    let id = cedis_store::value::parse_i64(&argv[2]).ok_or(CmdError::NotInteger)?;
     match argv.len() {
         3 => {}
         4 if is(&argv[3], "timeout") || is(&argv[3], "error") => {}
@@ -700,7 +700,23 @@ fn client_unblock(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             "ERR unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP.",
         )),
     }
-    // No command blocks yet, so no client is ever blocked.
-    ctx.reply().integer(0);
+    let error = argv.len() == 4 && is(&argv[3], "error");
+    // Only clients blocked on keys can be unblocked (not CLIENT PAUSE's).
+    let server = &mut *ctx.server;
+    let target = u64::try_from(id).ok().and_then(|id| server.clients.checkout(id));
+    let unblocked = match target {
+        Some(mut c) => {
+            let blocked = c.block.is_some();
+            if blocked {
+                let mut out = bytes::BytesMut::new();
+                crate::blocking::end_wait(server, &mut c, &mut out, error);
+                c.push_output(&out);
+            }
+            server.clients.checkin(c);
+            blocked
+        }
+        None => false,
+    };
+    ctx.reply().integer(i64::from(unblocked));
     Ok(())
 }

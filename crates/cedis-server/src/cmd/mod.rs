@@ -10,6 +10,7 @@ pub mod error;
 pub mod table;
 
 mod bitmap;
+mod blocking;
 mod client;
 mod command;
 mod config;
@@ -75,6 +76,7 @@ pub fn table() -> &'static CommandTable {
     TABLE.get_or_init(|| {
         CommandTable::new(&[
             bitmap::COMMANDS,
+            blocking::COMMANDS,
             client::COMMANDS,
             command::COMMANDS,
             config::COMMANDS,

@@ -1,0 +1,177 @@
+//! Blocking list commands: BLPOP, BRPOP, BRPOPLPUSH, BLMOVE, BLMPOP.
+//!
+//! Each first tries its non-blocking form; when there is nothing to take it
+//! registers the client in [`crate::blocking`] and replies nothing (inside
+//! MULTI it replies as on timeout instead). When another client's command
+//! makes a key ready, the command runs again on the waiter's behalf.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use cedis_store::list::End;
+
+use super::error::{CmdError, CmdResult};
+use super::list::{parse_end, parse_mpop, reply_mpop};
+use super::table::{cmd, flags::*, CommandSpec};
+use super::Ctx;
+use crate::blocking::BlockState;
+
+const ACL: &[&str] = &["write", "list", "slow", "blocking"];
+
+#[rustfmt::skip]
+pub static COMMANDS: &[CommandSpec] = &[
+    cmd("blpop", -3, WRITE | NOSCRIPT | BLOCKING, (1, -2, 1), ACL, "list", "2.0.0", "Removes and returns the first element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", blpop),
+    cmd("brpop", -3, WRITE | NOSCRIPT | BLOCKING, (1, -2, 1), ACL, "list", "2.0.0", "Removes and returns the last element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", brpop),
+    cmd("brpoplpush", 4, WRITE | DENYOOM | NOSCRIPT | BLOCKING, (1, 2, 1), ACL, "list", "2.2.0", "Pops an element from a list, pushes it to another list and returns it. Block until an element is available otherwise. Deletes the list if the last element was popped.", brpoplpush),
+    cmd("blmove", 6, WRITE | DENYOOM | NOSCRIPT | BLOCKING, (1, 2, 1), ACL, "list", "6.2.0", "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise. Deletes the list if the last element was moved.", blmove),
+    cmd("blmpop", -5, WRITE | BLOCKING | MOVABLE_KEYS, (0, 0, 0), ACL, "list", "7.0.0", "Pops the first element from one of multiple lists. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", blmpop),
+];
+
+/// A blocking timeout in seconds (a float; 0 = forever) as redis-server
+/// parses it: `None` for forever, else the wait.
+pub fn parse_timeout(arg: &[u8]) -> Result<Option<Duration>, CmdError> {
+    let secs = cedis_store::value::parse_f64(arg)
+        .ok_or(CmdError::msg("ERR timeout is not a float or out of range"))?;
+    let ms = (secs * 1000.0).ceil();
+    if ms > i64::MAX as f64 {
+        return Err(CmdError::msg("ERR timeout is out of range"));
+    }
+    if ms < 0.0 {
+        return Err(CmdError::msg("ERR timeout is negative"));
+    }
+    Ok((ms > 0.0).then(|| Duration::from_millis(ms as u64)))
+}
+
+/// Blocks the client on `keys` (or, inside MULTI, replies as a timeout
+/// would with `null` or a null array).
+fn block(
+    ctx: &mut Ctx<'_>,
+    argv: &[Bytes],
+    keys: &[Bytes],
+    timeout: Option<Duration>,
+    null_array: bool,
+) -> CmdResult {
+    if ctx.client.tx.deny_blocking() {
+        let mut w = ctx.reply();
+        if null_array {
+            w.null_array();
+        } else {
+            w.null();
+        }
+        return Ok(());
+    }
+    let state = BlockState {
+        argv: argv.to_vec(),
+        keys: keys.iter().map(|k| k.to_vec()).collect(),
+        db: ctx.db(),
+        type_name: "list",
+        deadline: timeout.map(|t| ctx.server.clock.last + t),
+    };
+    ctx.server.blocked.block(ctx.client, state);
+    Ok(())
+}
+
+fn bpop(ctx: &mut Ctx<'_>, argv: &[Bytes], end: End) -> CmdResult {
+    let timeout = parse_timeout(&argv[argv.len() - 1])?;
+    let keys = &argv[1..argv.len() - 1];
+    let db = ctx.db();
+    for key in keys {
+        if !ctx.store.list_exists(db, key)? {
+            continue;
+        }
+        if let Some(mut items) = ctx.store.list_pop(db, key, end, 1)? {
+            if let Some(v) = items.pop() {
+                let mut w = ctx.reply();
+                w.array_header(2);
+                w.bulk(key);
+                w.bulk(&v);
+                return Ok(());
+            }
+        }
+    }
+    block(ctx, argv, keys, timeout, true)
+}
+
+fn blpop(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    bpop(ctx, argv, End::Left)
+}
+
+fn brpop(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    bpop(ctx, argv, End::Right)
+}
+
+fn bmove(
+    ctx: &mut Ctx<'_>,
+    argv: &[Bytes],
+    from: End,
+    to: End,
+    timeout: Option<Duration>,
+) -> CmdResult {
+    let db = ctx.db();
+    if !ctx.store.list_exists(db, &argv[1])? {
+        return block(ctx, argv, &argv[1..2], timeout, false);
+    }
+    match ctx.store.list_move(db, &argv[1], &argv[2], from, to)? {
+        Some(v) => ctx.reply().bulk(&v),
+        None => return block(ctx, argv, &argv[1..2], timeout, false),
+    }
+    Ok(())
+}
+
+fn brpoplpush(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let timeout = parse_timeout(&argv[3])?;
+    bmove(ctx, argv, End::Right, End::Left, timeout)
+}
+
+fn blmove(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let timeout = parse_timeout(&argv[5])?;
+    let from = parse_end(&argv[3])?;
+    let to = parse_end(&argv[4])?;
+    bmove(ctx, argv, from, to, timeout)
+}
+
+fn blmpop(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let timeout = parse_timeout(&argv[1])?;
+    let (keys, end, count) = parse_mpop(&argv[2..])?;
+    let db = ctx.db();
+    for key in keys {
+        if !ctx.store.list_exists(db, key)? {
+            continue;
+        }
+        if let Some(items) = ctx.store.list_pop(db, key, end, count)? {
+            reply_mpop(ctx, key, &items);
+            return Ok(());
+        }
+    }
+    block(ctx, argv, keys, timeout, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_parse_as_redis() {
+        assert_eq!(parse_timeout(b"0").unwrap(), None);
+        assert_eq!(
+            parse_timeout(b"0.1").unwrap(),
+            Some(Duration::from_millis(100))
+        );
+        assert_eq!(
+            parse_timeout(b"1e-4").unwrap(),
+            Some(Duration::from_millis(1))
+        );
+        assert_eq!(
+            parse_timeout(b"-1").unwrap_err().text(),
+            "ERR timeout is negative"
+        );
+        assert_eq!(
+            parse_timeout(b"abc").unwrap_err().text(),
+            "ERR timeout is not a float or out of range"
+        );
+        assert_eq!(
+            parse_timeout(b"inf").unwrap_err().text(),
+            "ERR timeout is out of range"
+        );
+    }
+}
