@@ -865,8 +865,8 @@ mod tests {
                 }
                 check(&ql, &m);
             }
-            for i in 0..m.len() {
-                prop_assert_eq!(ql.get(i as i64), Some(m[i].clone()));
+            for (i, want) in m.iter().enumerate() {
+                prop_assert_eq!(ql.get(i as i64), Some(want.clone()));
             }
             if !m.is_empty() {
                 let mut rev = Vec::new();
