@@ -293,7 +293,7 @@ impl<E: TableEntry> Table<E> {
                 let slot = self.slab.get_mut(id.0).expect("found id is live");
                 (id, Some(std::mem::replace(slot, entry)))
             }
-            None => (self.insert_new_hashed(hash, entry), None),
+            None => (self.link_new(hash, entry), None),
         }
     }
 
@@ -304,11 +304,18 @@ impl<E: TableEntry> Table<E> {
     pub fn insert_new(&mut self, entry: E) -> EntryId {
         let hash = self.hash_key(entry.key());
         self.rehash_on_op();
-        self.insert_new_hashed(hash, entry)
+        self.link_new(hash, entry)
     }
 
     /// [`Table::insert_new`] with a hash from [`Table::hash_key`].
     pub fn insert_new_hashed(&mut self, hash: u64, entry: E) -> EntryId {
+        // Like every mutator, move a little of any resize in progress.
+        self.rehash_on_op();
+        self.link_new(hash, entry)
+    }
+
+    /// Links a new entry (the key known absent) without a rehash step.
+    fn link_new(&mut self, hash: u64, entry: E) -> EntryId {
         debug_assert_eq!(hash, self.hash_key(entry.key()), "stale hash");
         debug_assert!(
             self.find_hashed(hash, entry.key()).is_none(),
