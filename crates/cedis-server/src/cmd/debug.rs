@@ -534,6 +534,12 @@ fn value_digest(ctx: &mut Ctx<'_>, db: usize, key: &[u8]) -> Option<[u8; 20]> {
                     mix(&mut d, &v);
                 }
             }
+            // Sets: members in byte order (encoding-independent).
+            cedis_store::Value::Set(s) => {
+                for m in s.sorted_members() {
+                    mix(&mut d, &m);
+                }
+            }
             // Collections: their debug form until they get a canonical walk.
             v => mix(&mut d, format!("{v:?}").as_bytes()),
         },
