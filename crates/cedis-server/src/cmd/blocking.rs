@@ -42,14 +42,15 @@ pub fn parse_timeout(arg: &[u8]) -> Result<Option<Duration>, CmdError> {
     Ok((ms > 0.0).then(|| Duration::from_millis(ms as u64)))
 }
 
-/// Blocks the client on `keys` (or, inside MULTI, replies as a timeout
-/// would with `null` or a null array).
-fn block(
+/// Blocks the client on `keys` holding a `type_name` value (or, inside
+/// MULTI, replies as a timeout would with `null` or a null array).
+pub(super) fn block(
     ctx: &mut Ctx<'_>,
     argv: &[Bytes],
     keys: &[Bytes],
     timeout: Option<Duration>,
     null_array: bool,
+    type_name: &'static str,
 ) -> CmdResult {
     if ctx.client.tx.deny_blocking() {
         let mut w = ctx.reply();
@@ -64,7 +65,7 @@ fn block(
         argv: argv.to_vec(),
         keys: keys.iter().map(|k| k.to_vec()).collect(),
         db: ctx.db(),
-        type_name: "list",
+        type_name,
         deadline: timeout.map(|t| ctx.server.clock.last + t),
     };
     ctx.server.blocked.block(ctx.client, state);
@@ -89,7 +90,7 @@ fn bpop(ctx: &mut Ctx<'_>, argv: &[Bytes], end: End) -> CmdResult {
             }
         }
     }
-    block(ctx, argv, keys, timeout, true)
+    block(ctx, argv, keys, timeout, true, "list")
 }
 
 fn blpop(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
@@ -109,11 +110,11 @@ fn bmove(
 ) -> CmdResult {
     let db = ctx.db();
     if !ctx.store.list_exists(db, &argv[1])? {
-        return block(ctx, argv, &argv[1..2], timeout, false);
+        return block(ctx, argv, &argv[1..2], timeout, false, "list");
     }
     match ctx.store.list_move(db, &argv[1], &argv[2], from, to)? {
         Some(v) => ctx.reply().bulk(&v),
-        None => return block(ctx, argv, &argv[1..2], timeout, false),
+        None => return block(ctx, argv, &argv[1..2], timeout, false, "list"),
     }
     Ok(())
 }
@@ -143,7 +144,7 @@ fn blmpop(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
             return Ok(());
         }
     }
-    block(ctx, argv, keys, timeout, true)
+    block(ctx, argv, keys, timeout, true, "list")
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ pub mod pubsub;
 mod server;
 mod set;
 mod strings;
+mod zset;
 
 use std::sync::OnceLock;
 
@@ -92,6 +93,7 @@ pub fn table() -> &'static CommandTable {
             server::COMMANDS,
             set::COMMANDS,
             strings::COMMANDS,
+            zset::COMMANDS,
         ])
     })
 }
