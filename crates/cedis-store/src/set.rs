@@ -453,6 +453,48 @@ impl Store {
         Ok(Some(out))
     }
 
+    /// SRANDMEMBER with a negative count, streamed: `start` gets the
+    /// number of members that follow (0 for a missing key), then `each` is
+    /// called with `n` random members that may repeat. Nothing is buffered,
+    /// so a huge count costs only the reply.
+    pub fn set_rand_repeat(
+        &mut self,
+        db: usize,
+        key: &[u8],
+        n: usize,
+        start: impl FnOnce(usize),
+        mut each: impl FnMut(&[u8]),
+    ) -> Result<()> {
+        let Some(e) = self.lookup_read(db, key) else {
+            start(0);
+            return Ok(());
+        };
+        set_ref(e)?;
+        let Some((s, rng)) = self.set_with_rng(db, key) else {
+            start(0);
+            return Ok(());
+        };
+        let mut next = rng_fn(rng);
+        start(n);
+        match s {
+            SetValue::Intset(is) => {
+                for _ in 0..n {
+                    if let Some(v) = is.random(&mut next) {
+                        each(v.to_string().as_bytes());
+                    }
+                }
+            }
+            SetValue::Table(t) => {
+                for _ in 0..n {
+                    if let Some(m) = t.random_id(&mut next).and_then(|id| t.entry_by_id(id)) {
+                        each(&m.0);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// SMOVE: true if `member` moved (or, with `src == dst`, is a member).
     pub fn set_move(&mut self, db: usize, src: &[u8], dst: &[u8], member: &[u8]) -> Result<bool> {
         let src_present = match self.lookup_write(db, src) {

@@ -4,6 +4,7 @@
 //! and SPOP with a count reply with a RESP3 set, SRANDMEMBER with an array.
 
 use bytes::Bytes;
+use cedis_resp::ReplyWriter;
 use cedis_store::set::SetOp;
 use cedis_store::value::parse_i64;
 
@@ -137,6 +138,18 @@ fn srandmember(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
                 return Err(CmdError::msg(
                     "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
                 ));
+            }
+            if count < 0 {
+                let mut w = ReplyWriter::new(ctx.out, ctx.client.proto);
+                let out = std::cell::RefCell::new(&mut w);
+                ctx.store.set_rand_repeat(
+                    db,
+                    &argv[1],
+                    count.unsigned_abs() as usize,
+                    |n| out.borrow_mut().array_header(n),
+                    |m| out.borrow_mut().bulk(m),
+                )?;
+                return Ok(());
             }
             let members = ctx
                 .store
