@@ -61,9 +61,23 @@ pub static COMMANDS: &[CommandSpec] = &[
 
 /// A score (NaN rejected), as Redis's `getDoubleFromObject`.
 fn score_arg(a: &[u8]) -> Result<f64, CmdError> {
-    parse_f64(a)
-        .filter(|v| !v.is_nan())
-        .ok_or(CmdError::NotFloat)
+    strict_f64(a).ok_or(CmdError::NotFloat)
+}
+
+/// A double as `getDoubleFromObject` takes it: `strtod` without NaN or a
+/// range error (an overflow to infinity or an underflow to zero).
+fn strict_f64(a: &[u8]) -> Option<f64> {
+    let v = parse_f64(a).filter(|v| !v.is_nan())?;
+    if v.is_infinite() && !a.windows(3).any(|w| w.eq_ignore_ascii_case(b"inf")) {
+        return None;
+    }
+    if v == 0.0 {
+        let mantissa = a.split(|&c| c == b'e' || c == b'E').next().unwrap_or(a);
+        if mantissa.iter().any(|c| (b'1'..=b'9').contains(c)) {
+            return None;
+        }
+    }
+    Some(v)
 }
 
 /// A score range bound: `(1.5` exclusive, `inf`, `-inf`.
@@ -576,7 +590,10 @@ fn zrandmember(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let (count, unique) = if l >= 0 {
         (l as u64, true)
     } else {
-        if l == i64::MIN || (withscores && l < -(i64::MAX / 2)) {
+        if l == i64::MIN {
+            return Err(CmdError::msg("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"));
+        }
+        if withscores && l < -(i64::MAX / 2) {
             return Err(CmdError::msg("ERR value is out of range"));
         }
         (l.unsigned_abs(), false)
@@ -626,11 +643,7 @@ fn parse_setop<'a>(
         if op != ZSetOp::Diff && is(a, "weights") && left >= numkeys {
             out.weights = rest[i + 1..i + 1 + numkeys]
                 .iter()
-                .map(|w| {
-                    parse_f64(w)
-                        .filter(|v| !v.is_nan())
-                        .ok_or(CmdError::msg("ERR weight value is not a float"))
-                })
+                .map(|w| strict_f64(w).ok_or(CmdError::msg("ERR weight value is not a float")))
                 .collect::<Result<_, _>>()?;
             i += numkeys;
         } else if op != ZSetOp::Diff && is(a, "aggregate") && left >= 1 {
@@ -698,14 +711,15 @@ fn zdiffstore(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 }
 
 fn zintercard(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
-    let numkeys = parse_i64(&argv[1])
-        .filter(|&n| n > 0)
-        .ok_or(CmdError::msg("ERR numkeys should be greater than 0"))?;
+    let numkeys = parse_i64(&argv[1]).ok_or(CmdError::NotInteger)?;
+    if numkeys < 1 {
+        return Err(CmdError::msg(
+            "ERR at least 1 input key is needed for 'zintercard' command",
+        ));
+    }
     let numkeys = usize::try_from(numkeys).unwrap_or(usize::MAX);
     if numkeys > argv.len() - 2 {
-        return Err(CmdError::msg(
-            "ERR Number of keys can't be greater than number of args",
-        ));
+        return Err(CmdError::Syntax);
     }
     let keys: Vec<&[u8]> = argv[2..2 + numkeys].iter().map(|k| &k[..]).collect();
     let mut a = Args::new(&argv[2 + numkeys..]);
