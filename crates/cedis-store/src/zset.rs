@@ -29,6 +29,9 @@ use crate::set::SetValue;
 use crate::value::Value;
 use crate::{Result, Status, Store};
 
+/// (member, score) pairs in reply order.
+pub type Pairs = Vec<(Vec<u8>, f64)>;
+
 /// A sorted set value.
 #[derive(Debug, Clone)]
 pub enum ZSetValue {
@@ -763,7 +766,7 @@ impl Store {
         key: &[u8],
         max: bool,
         count: usize,
-    ) -> Result<Option<Vec<(Vec<u8>, f64)>>> {
+    ) -> Result<Option<Pairs>> {
         let Some(e) = self.lookup_write(db, key) else {
             return Ok(None);
         };
@@ -966,7 +969,7 @@ impl Store {
         cursor: u64,
         count: usize,
         pattern: Option<&[u8]>,
-    ) -> Result<(u64, Vec<(Vec<u8>, f64)>)> {
+    ) -> Result<(u64, Pairs)> {
         let Some(z) = self.zset_read(db, key)? else {
             return Ok((0, Vec::new()));
         };
