@@ -485,6 +485,26 @@ impl ZSetValue {
 
     /// The elements a range query selects, in reply order.
     pub fn query(&self, q: &RangeQuery) -> Vec<(Vec<u8>, f64)> {
+        // Score ranges on the skip list walk from one descent instead of
+        // computing both end ranks and descending again (ZRANGEBYSCORE ...
+        // LIMIT is the hot case).
+        if let (ZSetValue::Skiplist(z), Range::Score(min, max)) = (self, &q.range) {
+            if q.offset < 0 {
+                return Vec::new();
+            }
+            let skip = usize::try_from(q.offset).unwrap_or(usize::MAX);
+            let take = usize::try_from(q.limit).unwrap_or(usize::MAX);
+            let it = if q.rev {
+                z.rev_range_by_score(*min, *max)
+            } else {
+                z.range_by_score(*min, *max)
+            };
+            return it
+                .skip(skip)
+                .take(take)
+                .map(|(m, s)| (m.to_vec(), s))
+                .collect();
+        }
         let Some((a, b)) = self.select(&q.range, q.rev) else {
             return Vec::new();
         };
