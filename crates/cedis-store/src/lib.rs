@@ -38,6 +38,7 @@ mod expire;
 pub mod hash;
 pub mod list;
 pub mod set;
+pub mod sort;
 pub mod zset;
 mod keys;
 mod keyspace;

@@ -278,7 +278,7 @@ impl ZSetValue {
         }
     }
 
-    fn convert(&mut self, seed: u64) {
+    pub(crate) fn convert(&mut self, seed: u64) {
         if let ZSetValue::Listpack(v) = self {
             let mut z = ZSet::new(seed);
             for (m, s) in v.iter() {

@@ -26,6 +26,7 @@ pub mod multi;
 pub mod pubsub;
 mod server;
 mod set;
+mod sort;
 mod strings;
 mod zset;
 
@@ -92,6 +93,7 @@ pub fn table() -> &'static CommandTable {
             pubsub::COMMANDS,
             server::COMMANDS,
             set::COMMANDS,
+            sort::COMMANDS,
             strings::COMMANDS,
             zset::COMMANDS,
         ])
