@@ -257,15 +257,10 @@ impl Store {
     /// Reads what a SORT pattern names for `subst`: the element itself for
     /// `#`, a string key with `*` replaced, or a hash field for
     /// `key->field`. `None` when the pattern has no `*` or the key or field
-    /// is missing or of another type. A `write` lookup (STORE) counts no
-    /// hits or misses.
-    pub fn sort_lookup(
-        &mut self,
-        db: usize,
-        pattern: &[u8],
-        subst: &[u8],
-        write: bool,
-    ) -> Option<Vec<u8>> {
+    /// is missing or of another type. The key is read as GET reads it
+    /// (a hit or a miss, `keymiss`), with or without STORE, as in
+    /// redis-server 7.0.
+    pub fn sort_lookup(&mut self, db: usize, pattern: &[u8], subst: &[u8]) -> Option<Vec<u8>> {
         let cpat = c_str(pattern);
         if cpat == b"#" {
             return Some(subst.to_vec());
@@ -284,11 +279,7 @@ impl Store {
         key.extend_from_slice(&pattern[..star]);
         key.extend_from_slice(subst);
         key.extend_from_slice(postfix);
-        let e = if write {
-            self.lookup_write(db, &key)
-        } else {
-            self.lookup_read(db, &key)
-        }?;
+        let e = self.lookup_read(db, &key)?;
         match field {
             Some(f) => match e.value() {
                 Cow::Borrowed(Value::Hash(h)) => h.get(f),
@@ -391,7 +382,7 @@ impl Store {
         if !nosort {
             for it in items.iter_mut() {
                 let weight = match by {
-                    Some(p) => match self.sort_lookup(db, p, &it.elem, store) {
+                    Some(p) => match self.sort_lookup(db, p, &it.elem) {
                         Some(w) => Cow::Owned(w),
                         None => continue,
                     },
@@ -437,7 +428,7 @@ impl Store {
                 out.push(Some(it.elem.clone()));
             }
             for p in &spec.get {
-                out.push(self.sort_lookup(db, p, &it.elem, store));
+                out.push(self.sort_lookup(db, p, &it.elem));
             }
         }
 
