@@ -66,6 +66,8 @@ fn parse(argv: &[Bytes], readonly: bool) -> Result<SortSpec<'_>, CmdError> {
 }
 
 fn run(ctx: &mut Ctx<'_>, argv: &[Bytes], readonly: bool) -> CmdResult {
+    // `spec.deterministic` (sort a set even under `BY nosort`) is for
+    // commands run by scripts; cedis has no script engine yet.
     let spec = parse(argv, readonly)?;
     let db = ctx.db();
     let out = ctx.store.sort(db, &argv[1], &spec).map_err(|e| match e {
