@@ -97,6 +97,8 @@ pub struct Client {
     pub subs: crate::pubsub::Subscriptions,
     /// MULTI state and watched keys.
     pub tx: crate::cmd::multi::Transaction,
+    /// CLIENT TRACKING settings.
+    pub tracking: crate::tracking::ClientTracking,
 }
 
 impl Client {
@@ -143,6 +145,7 @@ impl Client {
             obuf_soft_since: None,
             subs: Default::default(),
             tx: Default::default(),
+            tracking: Default::default(),
         }
     }
 
@@ -191,6 +194,15 @@ impl Client {
         }
         if self.blocked {
             f.push('b');
+        }
+        if self.tracking.on {
+            f.push('t');
+            if self.tracking.broken_redir {
+                f.push('R');
+            }
+            if self.tracking.bcast {
+                f.push('B');
+            }
         }
         if self.tx.dirty_cas {
             f.push('d');

@@ -189,6 +189,7 @@ impl<S: Socket> Connection<S> {
             st.server.blocked.unblock(&mut c);
             st.server.pubsub.remove_client(&mut c);
             st.server.watches.unwatch_all(&mut c);
+            crate::tracking::remove_client(&mut st.server, &mut c);
         }
     }
 
@@ -413,6 +414,13 @@ impl<S: Socket> Connection<S> {
                 String::from_utf8_lossy(&self.inbuf[..self.inbuf.len().min(64)])
             ));
             flow = Flow::Close;
+        }
+        if server.tracking.active() {
+            let here = crate::tracking::Here {
+                client: &mut client,
+                out: &mut self.out,
+            };
+            crate::tracking::before_sleep(server, Some(here));
         }
         client.qbuf = self.inbuf.len();
         client.last_interaction = server.clock.last;

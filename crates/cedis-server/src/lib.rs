@@ -22,6 +22,7 @@ pub mod notify;
 pub mod pubsub;
 pub mod server;
 pub mod state;
+pub mod tracking;
 pub mod watch;
 
 /// The Redis version cedis reports (clients gate features on it).

@@ -38,6 +38,7 @@ pub fn enabled(mask: u32) -> bool {
 pub fn wanted(server: &ServerState) -> bool {
     !server.watches.is_empty()
         || !server.blocked.is_empty()
+        || server.tracking.active()
         || (enabled(server.settings.notify_keyspace_events) && !server.pubsub.is_empty())
 }
 
@@ -71,6 +72,16 @@ fn drain_command(ctx: &mut Ctx<'_>, mark: usize) {
         }
     }
     touch_watchers(ctx.store, ctx.server, Some(ctx.client), &events);
+    if ctx.server.tracking.active() {
+        let by = Some(ctx.client.id);
+        for e in events.iter().filter(|e| e.modifies()) {
+            let here = crate::tracking::Here {
+                client: &mut *ctx.client,
+                out: &mut *ctx.out,
+            };
+            crate::tracking::invalidate_key(ctx.server, Some(here), &e.key, by);
+        }
+    }
     let mask = ctx.server.settings.notify_keyspace_events;
     if !enabled(mask) || ctx.server.pubsub.is_empty() {
         return;
@@ -98,6 +109,12 @@ pub fn active_expire(state: &mut State, hz: u32) {
     let mut events = Vec::new();
     store.take_events(&mut events);
     touch_watchers(store, server, None, &events);
+    if server.tracking.active() {
+        for e in events.iter().filter(|e| e.modifies()) {
+            crate::tracking::invalidate_key(server, None, &e.key, None);
+        }
+        crate::tracking::before_sleep(server, None);
+    }
     let mask = server.settings.notify_keyspace_events;
     if enabled(mask) {
         for e in &events {

@@ -131,6 +131,8 @@ pub struct ServerState {
     pub pubsub: crate::pubsub::PubSub,
     /// WATCHed keys, server-wide.
     pub watches: crate::watch::Watches,
+    /// Client-side caching: the tracking table and BCAST prefixes.
+    pub tracking: crate::tracking::Tracking,
     /// Ids of the clients in MONITOR mode (empty: no feed, no cost).
     pub monitors: Vec<crate::client::ClientId>,
     /// CLIENT PAUSE in effect, if any.
@@ -182,6 +184,7 @@ impl Shared {
             shutdown: None,
             pubsub: Default::default(),
             watches: Default::default(),
+            tracking: Default::default(),
             monitors: Vec::new(),
             pause: None,
             introspection: Default::default(),

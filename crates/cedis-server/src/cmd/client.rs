@@ -182,6 +182,10 @@ static CLIENT: &[CommandSpec] = &[
         "Show helpful text about the different subcommands",
         client_help,
     ),
+    cmd("tracking", -3, NOSCRIPT | LOADING | STALE, (0, 0, 0), CONN_SLOW, "connection", "6.0.0", "Enable or disable server assisted client side caching support", super::tracking::client_tracking),
+    cmd("caching", 3, NOSCRIPT | LOADING | STALE, (0, 0, 0), CONN_SLOW, "connection", "6.0.0", "Instruct the server about tracking or not keys in the next request", super::tracking::client_caching),
+    cmd("getredir", 2, NOSCRIPT | LOADING | STALE, (0, 0, 0), CONN_SLOW, "connection", "6.0.0", "Get tracking notifications redirection client ID if any", super::tracking::client_getredir),
+    cmd("trackinginfo", 2, NOSCRIPT | LOADING | STALE, (0, 0, 0), CONN_SLOW, "connection", "6.2.0", "Return information about server assisted client side caching for the current connection", super::tracking::client_trackinginfo),
 ];
 
 /// Rejects names Redis rejects: spaces, newlines and other non-printables.
@@ -339,7 +343,7 @@ pub fn client_line(out: &mut String, c: &Client, argv_mem: usize) {
         out,
         "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} \
          multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={rbs} rbp={rbs} obl=0 oll=0 \
-         omem={omem} tot-mem={tot_mem} events={events} cmd={} user={} redir=-1 resp={}",
+         omem={omem} tot-mem={tot_mem} events={events} cmd={} user={} redir={} resp={}",
         c.id,
         c.addr,
         c.laddr,
@@ -359,6 +363,7 @@ pub fn client_line(out: &mut String, c: &Client, argv_mem: usize) {
         c.tx.queue_memory(),
         c.last_cmd,
         c.user,
+        if c.tracking.on { c.tracking.redirect as i64 } else { -1 },
         if c.proto == cedis_resp::Protocol::Resp3 { 3 } else { 2 },
     );
 }

@@ -83,6 +83,9 @@ pub fn execute(ctx: &mut Ctx<'_>, argv: &[Bytes]) {
     let result = (spec.handler)(ctx, argv);
     // WATCH invalidation and keyspace notifications of what it changed.
     crate::notify::after_command(ctx, mark);
+    if ctx.client.tracking.on || ctx.server.tracking.has_deferred() {
+        crate::tracking::after_command(ctx, command, argv);
+    }
     let took = ctx.server.clock.tick().saturating_duration_since(start);
     let elapsed = took.as_micros() as u64;
     CmdCounters::bump(&command.stats.calls, 1);

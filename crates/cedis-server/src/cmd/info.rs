@@ -312,7 +312,7 @@ fn clients(ctx: &mut Ctx<'_>, out: &mut Out) {
     out.field("client_recent_max_output_buffer", 0);
     let blocked = clients.iter().filter(|c| c.blocked).count() + usize::from(ctx.client.blocked);
     out.field("blocked_clients", blocked);
-    out.field("tracking_clients", 0);
+    out.field("tracking_clients", ctx.server.tracking.clients());
     out.field("clients_in_timeout_table", 0);
 }
 
@@ -491,9 +491,9 @@ fn stats(ctx: &mut Ctx<'_>, out: &mut Out) {
     out.field("active_defrag_key_misses", 0);
     out.field("total_active_defrag_time", 0);
     out.field("current_active_defrag_time", 0);
-    out.field("tracking_total_keys", 0);
-    out.field("tracking_total_items", 0);
-    out.field("tracking_total_prefixes", 0);
+    out.field("tracking_total_keys", ctx.server.tracking.total_keys());
+    out.field("tracking_total_items", ctx.server.tracking.total_items());
+    out.field("tracking_total_prefixes", ctx.server.tracking.total_prefixes());
     out.field("unexpected_error_replies", 0);
     out.field("total_error_replies", s.total_error_replies);
     out.field("dump_payload_sanitizations", 0);

@@ -28,6 +28,7 @@ mod server;
 mod set;
 mod sort;
 mod strings;
+mod tracking;
 mod zset;
 
 use std::sync::OnceLock;
@@ -37,6 +38,7 @@ use cedis_resp::ReplyWriter;
 use cedis_store::Store;
 
 pub use client::{client_line, pause_deadline, ClientPause};
+pub use command::command_keys;
 pub use config::apply_store_config;
 pub use dispatch::execute;
 pub use error::{CmdError, CmdResult};

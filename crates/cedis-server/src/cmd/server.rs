@@ -123,6 +123,7 @@ fn flushdb(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     flush_mode(argv)?;
     super::multi::touch_watched_db(ctx, ctx.client.db, None);
     ctx.store.flushdb(ctx.client.db);
+    crate::tracking::flush(ctx.server, ctx.client, ctx.out);
     ctx.reply().ok();
     Ok(())
 }
@@ -133,6 +134,7 @@ fn flushall(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         super::multi::touch_watched_db(ctx, db, None);
     }
     ctx.store.flushall();
+    crate::tracking::flush(ctx.server, ctx.client, ctx.out);
     ctx.reply().ok();
     Ok(())
 }
