@@ -11,7 +11,7 @@ use cedis_store::hash::IncrError;
 
 use super::args::{is, Args};
 use super::error::{CmdError, CmdResult};
-use super::keys::parse_cursor;
+use super::keys::{parse_cursor, parse_scan_opts, reply_empty_scan, ScanOpts};
 use super::table::{cmd, flags::*, CommandSpec};
 use super::Ctx;
 
@@ -245,42 +245,18 @@ fn hscan(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let cursor = parse_cursor(&argv[2])?;
     // Options are checked after the key (a missing key answers an empty
     // scan whatever follows).
-    let mut count = 10usize;
-    let mut pattern: Option<&[u8]> = None;
-    let mut bad: Option<CmdError> = None;
-    let mut a = Args::new(&argv[3..]);
-    while let Some(word) = a.next() {
-        if is(word, "count") && a.remaining() > 0 {
-            match a.i64() {
-                Ok(n) if n >= 1 => count = n as usize,
-                Ok(_) => {
-                    bad = Some(CmdError::Syntax);
-                    break;
-                }
-                Err(e) => {
-                    bad = Some(e);
-                    break;
-                }
-            }
-        } else if is(word, "match") && a.remaining() > 0 {
-            let p = a.req()?;
-            pattern = if p == b"*" { None } else { Some(p) };
-        } else {
-            bad = Some(CmdError::Syntax);
-            break;
-        }
-    }
+    let (ScanOpts { count, pattern }, parsed) = parse_scan_opts(&argv[3..]);
     let db = ctx.db();
-    if let Some(e) = bad {
+    if let Err(e) = parsed {
         return if ctx.store.hash_len(db, &argv[1])? == 0 {
-            empty_scan(ctx);
+            reply_empty_scan(ctx);
             Ok(())
         } else {
             Err(e)
         };
     }
     let Some((next, pairs)) = ctx.store.hash_scan(db, &argv[1], cursor, count, pattern)? else {
-        empty_scan(ctx);
+        reply_empty_scan(ctx);
         return Ok(());
     };
     let mut w = ctx.reply();
@@ -292,11 +268,4 @@ fn hscan(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         w.bulk(v);
     }
     Ok(())
-}
-
-fn empty_scan(ctx: &mut Ctx<'_>) {
-    let mut w = ctx.reply();
-    w.array_header(2);
-    w.bulk(b"0");
-    w.array_header(0);
 }

@@ -204,6 +204,50 @@ fn keys(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
+/// The COUNT and MATCH options of SSCAN, HSCAN and ZSCAN.
+#[derive(Debug, Clone, Copy)]
+pub struct ScanOpts<'a> {
+    /// COUNT (default 10).
+    pub count: usize,
+    /// MATCH, `None` for `*`.
+    pub pattern: Option<&'a [u8]>,
+}
+
+/// Parses the options after a collection scan's cursor. A bad option is
+/// returned separately: Redis reports it only after looking at the key (a
+/// missing key answers an empty scan whatever follows, a wrong type errs
+/// first), so the caller decides when to raise it.
+pub fn parse_scan_opts(args: &[Bytes]) -> (ScanOpts<'_>, Result<(), CmdError>) {
+    let mut opts = ScanOpts {
+        count: 10,
+        pattern: None,
+    };
+    let mut a = Args::new(args);
+    while let Some(word) = a.next() {
+        if is(word, "count") && a.remaining() > 0 {
+            match a.i64() {
+                Ok(n) if n >= 1 => opts.count = n as usize,
+                Ok(_) => return (opts, Err(CmdError::Syntax)),
+                Err(e) => return (opts, Err(e)),
+            }
+        } else if is(word, "match") && a.remaining() > 0 {
+            let p = a.next().unwrap_or_default();
+            opts.pattern = if p == b"*" { None } else { Some(p) };
+        } else {
+            return (opts, Err(CmdError::Syntax));
+        }
+    }
+    (opts, Ok(()))
+}
+
+/// The `[0, []]` reply of a scan over nothing.
+pub fn reply_empty_scan(ctx: &mut Ctx<'_>) {
+    let mut w = ctx.reply();
+    w.array_header(2);
+    w.bulk(b"0");
+    w.array_header(0);
+}
+
 /// Parses a SCAN cursor as redis-server does with `strtoul`: an optional
 /// sign and decimal digits; a negative value wraps around (`-1` is
 /// 2^64-1); leading spaces, junk and overflow are `ERR invalid cursor`.

@@ -10,7 +10,7 @@ use cedis_store::value::parse_i64;
 
 use super::args::{is, Args};
 use super::error::{CmdError, CmdResult};
-use super::keys::parse_cursor;
+use super::keys::{parse_cursor, parse_scan_opts, reply_empty_scan, ScanOpts};
 use super::table::{cmd, flags::*, CommandSpec};
 use super::Ctx;
 
@@ -245,36 +245,13 @@ fn sintercard(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 
 fn sscan(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let cursor = parse_cursor(&argv[2])?;
-    let mut a = Args::new(&argv[3..]);
-    let mut count = 10usize;
-    let mut pattern: Option<&[u8]> = None;
-    let mut parsed: CmdResult = Ok(());
-    while let Some(word) = a.next() {
-        if is(word, "count") && a.remaining() > 0 {
-            match a.i64() {
-                Ok(n) if n >= 1 => count = n as usize,
-                Ok(_) => parsed = Err(CmdError::Syntax),
-                Err(e) => parsed = Err(e),
-            }
-        } else if is(word, "match") && a.remaining() > 0 {
-            let p = a.req()?;
-            pattern = if p == b"*" { None } else { Some(p) };
-        } else {
-            parsed = Err(CmdError::Syntax);
-        }
-        if parsed.is_err() {
-            break;
-        }
-    }
+    let (ScanOpts { count, pattern }, parsed) = parse_scan_opts(&argv[3..]);
     let db = ctx.db();
     if let Err(e) = parsed {
         // A missing key replies an empty scan and a wrong type errs before
         // the options are looked at, as Redis.
         if ctx.store.set_card(db, &argv[1])? == 0 {
-            let mut w = ctx.reply();
-            w.array_header(2);
-            w.bulk(b"0");
-            w.array_header(0);
+            reply_empty_scan(ctx);
             return Ok(());
         }
         return Err(e);
