@@ -32,11 +32,11 @@ pub static COMMANDS: &[CommandSpec] = &[
 pub fn parse_timeout(arg: &[u8]) -> Result<Option<Duration>, CmdError> {
     let secs = cedis_store::value::parse_f64(arg)
         .ok_or(CmdError::msg("ERR timeout is not a float or out of range"))?;
+    // redis-server 7.0 converts the milliseconds to a long long without a
+    // range check, so anything at or past 2^63 (inf included) wraps
+    // negative: its error is "timeout is negative" too.
     let ms = (secs * 1000.0).ceil();
-    if ms > i64::MAX as f64 {
-        return Err(CmdError::msg("ERR timeout is out of range"));
-    }
-    if ms < 0.0 {
+    if !(0.0..9_223_372_036_854_775_807.0).contains(&ms) {
         return Err(CmdError::msg("ERR timeout is negative"));
     }
     Ok((ms > 0.0).then(|| Duration::from_millis(ms as u64)))
@@ -172,7 +172,7 @@ mod tests {
         );
         assert_eq!(
             parse_timeout(b"inf").unwrap_err().text(),
-            "ERR timeout is out of range"
+            "ERR timeout is negative"
         );
     }
 }

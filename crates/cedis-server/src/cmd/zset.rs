@@ -435,11 +435,12 @@ fn pop(ctx: &mut Ctx<'_>, argv: &[Bytes], max: bool) -> CmdResult {
     }
     let count = match argv.get(2) {
         Some(a) => {
-            let n = parse_i64(a).ok_or(CmdError::NotInteger)?;
-            if n < 0 {
-                return Err(CmdError::msg("ERR value is out of range, must be positive"));
+            // Redis parses it as a positive long: junk and negatives share
+            // one message.
+            match parse_i64(a) {
+                Some(n) if n >= 0 => Some(n as usize),
+                _ => return Err(CmdError::msg("ERR value is out of range, must be positive")),
             }
-            Some(n as usize)
         }
         None => None,
     };
