@@ -147,10 +147,10 @@ fn several_keys_first_non_empty_in_argument_order() {
     });
 }
 
-/// Known difference: redis-server serves the keys in the order they became
-/// ready (k2 was pushed first), cedis in the order of the waiter's keys.
+/// A waiter on several keys that become ready in one transaction is served
+/// from the key that became ready first (k2 was pushed first), as
+/// redis-server does, not in the order of its arguments.
 #[test]
-#[ignore = "known diff: cedis serves a waiter on several ready keys in its argument order, Redis in the order the keys became ready"]
 fn keys_ready_in_one_transaction_serve_in_ready_order() {
     on_both(|s| {
         let mut admin = conn(s);

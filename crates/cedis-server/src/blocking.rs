@@ -29,6 +29,9 @@ pub struct BlockState {
     pub argv: Vec<Bytes>,
     /// The keys, in the order given.
     pub keys: Vec<Vec<u8>>,
+    /// Where the keys start in `argv`, and whether the argument before
+    /// them is a key count (BLMPOP, BZMPOP).
+    pub keys_at: (usize, bool),
     /// The database of the keys.
     pub db: usize,
     /// The type whose data serves the command (`list`, `zset`).
@@ -70,15 +73,20 @@ impl Blocked {
         client.blocked = false;
     }
 
-    /// Removes a client's registrations (disconnect path).
+    /// Removes a client's registrations.
     pub fn forget(&mut self, id: ClientId, state: &BlockState) {
         for key in &state.keys {
-            let k = (state.db, key.clone());
-            if let Some(q) = self.by_key.get_mut(&k) {
-                q.retain(|&c| c != id);
-                if q.is_empty() {
-                    self.by_key.remove(&k);
-                }
+            self.forget_key(state.db, key, id);
+        }
+    }
+
+    /// Removes a client from one key's queue.
+    pub fn forget_key(&mut self, db: usize, key: &[u8], id: ClientId) {
+        let k = (db, key.to_vec());
+        if let Some(q) = self.by_key.get_mut(&k) {
+            q.retain(|&c| c != id);
+            if q.is_empty() {
+                self.by_key.remove(&k);
             }
         }
     }
@@ -115,16 +123,8 @@ pub fn serve_ready(store: &mut Store, server: &mut ServerState) {
                 continue;
             };
             let Some(state) = client.block.clone() else {
-                server.blocked.forget(
-                    id,
-                    &BlockState {
-                        argv: Vec::new(),
-                        keys: vec![key.clone()],
-                        db,
-                        type_name: "",
-                        deadline: None,
-                    },
-                );
+                // Stale registration: drop it from this key's queue.
+                server.blocked.forget_key(db, &key, id);
                 server.clients.checkin(client);
                 continue;
             };
@@ -142,7 +142,9 @@ pub fn serve_ready(store: &mut Store, server: &mut ServerState) {
                     client: &mut client,
                     out: &mut out,
                 };
-                crate::cmd::execute(&mut ctx, &state.argv);
+                // Serve from the key that became ready, as Redis does, even
+                // if an earlier key of the command has data too.
+                crate::cmd::execute(&mut ctx, &argv_for_key(&state, &key));
             }
             if client.block.is_some() {
                 // Raced (should not happen after the type check): keep its turn.
@@ -154,6 +156,24 @@ pub fn serve_ready(store: &mut Store, server: &mut ServerState) {
             server.clients.checkin(client);
         }
     }
+}
+
+/// The waiter's command restricted to the one key that is ready.
+fn argv_for_key(state: &BlockState, key: &[u8]) -> Vec<Bytes> {
+    let (at, numkeys) = state.keys_at;
+    let n = state.keys.len();
+    if n <= 1 || at == 0 || at + n > state.argv.len() {
+        return state.argv.clone();
+    }
+    let mut argv = state.argv[..at].to_vec();
+    if numkeys {
+        if let Some(count) = argv.last_mut() {
+            *count = Bytes::from_static(b"1");
+        }
+    }
+    argv.push(Bytes::copy_from_slice(key));
+    argv.extend_from_slice(&state.argv[at + n..]);
+    argv
 }
 
 /// Ends a wait without data: the reply Redis gives on timeout (a null

@@ -61,9 +61,17 @@ pub(super) fn block(
         }
         return Ok(());
     }
+    // `keys` is a run of `argv`: find where it starts (by identity).
+    let at = keys
+        .first()
+        .and_then(|k0| argv.iter().position(|a| std::ptr::eq(a, k0)))
+        .unwrap_or(0);
+    let name = &argv[0];
+    let numkeys = name.len() >= 4 && name[name.len() - 4..].eq_ignore_ascii_case(b"mpop");
     let state = BlockState {
         argv: argv.to_vec(),
         keys: keys.iter().map(|k| k.to_vec()).collect(),
+        keys_at: (at, numkeys),
         db: ctx.db(),
         type_name,
         deadline: timeout.map(|t| ctx.server.clock.last + t),
