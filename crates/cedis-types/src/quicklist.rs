@@ -66,6 +66,13 @@ struct Node {
 }
 
 impl Node {
+    /// Releases the spare capacity of an uncompressed node.
+    fn shrink(&mut self) {
+        if let Packed::Raw(lp) = &mut self.packed {
+            lp.shrink_to_fit();
+        }
+    }
+
     fn new(lp: Listpack) -> Node {
         let mut n = Node {
             packed: Packed::Raw(lp),
@@ -318,6 +325,10 @@ impl Quicklist {
                 head.refresh();
             }
             _ => {
+                // The old end node is full: give back its growth slack.
+                if let Some(old) = self.nodes.front_mut() {
+                    old.shrink();
+                }
                 let mut lp = Listpack::new();
                 lp.push_back(v);
                 self.nodes.push_front(Node::new(lp));
@@ -335,6 +346,10 @@ impl Quicklist {
                 tail.refresh();
             }
             _ => {
+                // The old end node is full: give back its growth slack.
+                if let Some(old) = self.nodes.back_mut() {
+                    old.shrink();
+                }
                 let mut lp = Listpack::new();
                 lp.push_back(v);
                 self.nodes.push_back(Node::new(lp));
