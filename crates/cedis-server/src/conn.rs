@@ -422,6 +422,17 @@ impl<S: Socket> Connection<S> {
             };
             crate::tracking::before_sleep(server, Some(here));
         }
+        // Give back what a huge request left behind (Redis resizes idle
+        // query buffers in its cron): the argument vector and the buffer.
+        if self.argv.capacity() > 1024 && !self.decoder.in_request() {
+            self.argv = Vec::with_capacity(8);
+            // The decoder keeps one offset pair per argument of the largest
+            // request too.
+            self.decoder = RequestDecoder::with_limits(*self.decoder.limits());
+        }
+        if self.inbuf.is_empty() && self.inbuf.capacity() > 4 * READ_CHUNK {
+            self.inbuf = BytesMut::new();
+        }
         client.qbuf = self.inbuf.len();
         client.last_interaction = server.clock.last;
         client.unsent = self.queued + self.out.len();

@@ -12,6 +12,7 @@
 //! on [`state::State`], taken once per batch of parsed requests of a
 //! connection and never held across I/O.
 
+pub mod alloc;
 pub mod blocking;
 pub mod client;
 pub mod cmd;

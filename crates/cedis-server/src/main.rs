@@ -8,7 +8,11 @@ use cedis_server::server::{serve, Listen};
 use cedis_server::state::Shared;
 use cedis_server::{log, CEDIS_VERSION, REDIS_VERSION};
 
+#[global_allocator]
+static ALLOC: cedis_server::alloc::CountingAlloc = cedis_server::alloc::CountingAlloc;
+
 fn main() -> ExitCode {
+    cedis_server::alloc::mark_installed();
     let args: Vec<_> = std::env::args_os().skip(1).collect();
     let cli_args = match parse_args(&args) {
         CliAction::Version => {

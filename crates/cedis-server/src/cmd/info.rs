@@ -773,6 +773,9 @@ fn parse_kb_field(text: &str, name: &str) -> Option<u64> {
 
 /// `used_memory`: anonymous resident memory in bytes (see the module docs).
 fn used_memory() -> u64 {
+    if let Some(bytes) = crate::alloc::allocated() {
+        return bytes as u64;
+    }
     proc_status_kb("RssAnon")
         .or_else(|| proc_status_kb("VmRSS"))
         .unwrap_or(0)

@@ -298,7 +298,9 @@ fn slowlog_push(ctx: &mut Ctx<'_>, command: &Command, argv: &[Bytes], micros: u6
             );
             Bytes::from(s)
         } else {
-            a.clone()
+            // A copy: a slice would keep the whole request buffer alive
+            // for as long as the entry stays in the log.
+            Bytes::copy_from_slice(a)
         };
         args.push(arg);
     }
