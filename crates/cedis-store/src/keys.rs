@@ -69,7 +69,11 @@ impl Store {
 
     /// TOUCH of one key: refreshes its access clock.
     pub fn touch(&mut self, db: usize, key: &[u8]) -> bool {
-        self.lookup_read(db, key).is_some()
+        // TOUCH touches even for a CLIENT NO-TOUCH client.
+        let saved = std::mem::replace(&mut self.config.no_touch, false);
+        let found = self.lookup_read(db, key).is_some();
+        self.config.no_touch = saved;
+        found
     }
 
     /// TYPE: `none` for a missing key.

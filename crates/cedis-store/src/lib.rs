@@ -88,6 +88,9 @@ pub struct StoreConfig {
     /// CLIENT PAUSE in effect: expired keys are hidden, not reclaimed, and
     /// the active cycle does not run.
     pub expire_paused: bool,
+    /// CLIENT NO-TOUCH of the running client: reads leave access clocks
+    /// alone (TOUCH itself still touches).
+    pub no_touch: bool,
     /// `hash-max-listpack-entries`.
     pub hash_max_listpack_entries: usize,
     /// `hash-max-listpack-value`.
@@ -112,6 +115,7 @@ impl Default for StoreConfig {
             active_expire: true,
             active_expire_effort: 1,
             expire_paused: false,
+            no_touch: false,
             hash_max_listpack_entries: 128,
             hash_max_listpack_value: 64,
             set_max_intset_entries: 512,
@@ -320,7 +324,7 @@ impl Store {
         self.stats.keyspace_hits += 1;
         let clock = self.lru_clock();
         let e = self.dbs[db].entry_mut(id)?;
-        if touch {
+        if touch && !self.config.no_touch {
             e.set_lru(clock);
         }
         Some(e)
@@ -331,7 +335,9 @@ impl Store {
         let id = self.find_live(db, key)?;
         let clock = self.lru_clock();
         let e = self.dbs[db].entry_mut(id)?;
-        e.set_lru(clock);
+        if !self.config.no_touch {
+            e.set_lru(clock);
+        }
         Some(e)
     }
 

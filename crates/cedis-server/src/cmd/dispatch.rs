@@ -78,6 +78,7 @@ pub fn execute(ctx: &mut Ctx<'_>, argv: &[Bytes]) {
         // While clients are paused keys do not expire (hidden, not reclaimed).
         ctx.store.config.expire_paused = ctx.server.pause.is_some_and(|p| start < p.until);
     }
+    ctx.store.config.no_touch = ctx.client.no_touch;
     crate::notify::before_command(ctx.store, ctx.server);
     let mark = ctx.out.len();
     let result = (spec.handler)(ctx, argv);
