@@ -74,12 +74,18 @@ fn drain_command(ctx: &mut Ctx<'_>, mark: usize) {
     touch_watchers(ctx.store, ctx.server, Some(ctx.client), &events);
     if ctx.server.tracking.active() {
         let by = Some(ctx.client.id);
+        // Invalidations reaching the running client (as a redirect target)
+        // go before its reply, as Redis sends them during the command.
+        let reply = (mark <= ctx.out.len()).then(|| ctx.out.split_off(mark));
         for e in events.iter().filter(|e| e.modifies()) {
             let here = crate::tracking::Here {
                 client: &mut *ctx.client,
                 out: &mut *ctx.out,
             };
             crate::tracking::invalidate_key(ctx.server, Some(here), &e.key, by);
+        }
+        if let Some(reply) = reply {
+            ctx.out.extend_from_slice(&reply);
         }
     }
     let mask = ctx.server.settings.notify_keyspace_events;

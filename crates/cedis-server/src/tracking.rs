@@ -56,7 +56,13 @@ pub struct ClientTracking {
 impl ClientTracking {
     /// Whether the next read-only command's keys are remembered.
     fn remembers(&self) -> bool {
-        self.on && !self.bcast && !(self.optin && !self.caching) && !(self.optout && self.caching)
+        // OPTIN: only after CACHING YES; OPTOUT: unless CACHING NO.
+        let wanted = if self.optin {
+            self.caching
+        } else {
+            !(self.optout && self.caching)
+        };
+        self.on && !self.bcast && wanted
     }
 }
 

@@ -128,6 +128,7 @@ fn quit(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
 fn reset(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     super::multi::discard_transaction(ctx);
     ctx.server.pubsub.remove_client(ctx.client);
+    ctx.server.tracking.disable(ctx.client);
     let c = &mut *ctx.client;
     c.db = 0;
     c.proto = Protocol::Resp2;
