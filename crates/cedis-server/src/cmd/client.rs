@@ -338,8 +338,7 @@ pub fn client_line(out: &mut String, c: &Client, argv_mem: usize) {
     let omem = c.output_bytes();
     let tot_mem = 1024 + c.qbuf + qbuf_free + argv_mem + rbs + omem;
     let events = if omem == 0 { "r" } else { "rw" };
-    let _ =
-        write!(
+    let _ = write!(
         out,
         "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} \
          multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={rbs} rbp={rbs} obl=0 oll=0 \
@@ -708,7 +707,9 @@ fn client_unblock(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let error = argv.len() == 4 && is(&argv[3], "error");
     // Only clients blocked on keys can be unblocked (not CLIENT PAUSE's).
     let server = &mut *ctx.server;
-    let target = u64::try_from(id).ok().and_then(|id| server.clients.checkout(id));
+    let target = u64::try_from(id)
+        .ok()
+        .and_then(|id| server.clients.checkout(id));
     let unblocked = match target {
         Some(mut c) => {
             let blocked = c.block.is_some();

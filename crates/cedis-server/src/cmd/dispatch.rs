@@ -127,7 +127,11 @@ pub fn write_error(ctx: &mut Ctx<'_>, err: &CmdError) {
 
 /// At most `max` bytes of `b`, stopping at a NUL as C's `%.*s` does.
 fn truncated(b: &[u8], max: usize) -> String {
-    let end = b.iter().take(max).position(|&c| c == 0).unwrap_or(b.len().min(max));
+    let end = b
+        .iter()
+        .take(max)
+        .position(|&c| c == 0)
+        .unwrap_or(b.len().min(max));
     String::from_utf8_lossy(&b[..end]).into_owned()
 }
 

@@ -493,7 +493,10 @@ fn stats(ctx: &mut Ctx<'_>, out: &mut Out) {
     out.field("current_active_defrag_time", 0);
     out.field("tracking_total_keys", ctx.server.tracking.total_keys());
     out.field("tracking_total_items", ctx.server.tracking.total_items());
-    out.field("tracking_total_prefixes", ctx.server.tracking.total_prefixes());
+    out.field(
+        "tracking_total_prefixes",
+        ctx.server.tracking.total_prefixes(),
+    );
     out.field("unexpected_error_replies", 0);
     out.field("total_error_replies", s.total_error_replies);
     out.field("dump_payload_sanitizations", 0);
