@@ -105,7 +105,7 @@ pub struct InfoMetrics {
     /// `master_replid`: 40 hex characters, fresh per process.
     master_replid: String,
     /// Latency histograms by command (address of its [`Command`]).
-    latency: std::collections::HashMap<usize, LatencyHist>,
+    latency: std::collections::HashMap<usize, LatencyHist, super::table::NameHash>,
 }
 
 impl Default for InfoMetrics {
@@ -120,7 +120,7 @@ impl Default for InfoMetrics {
             master_replid: (0..40)
                 .map(|_| char::from(b"0123456789abcdef"[rand::random::<usize>() % 16]))
                 .collect(),
-            latency: std::collections::HashMap::new(),
+            latency: std::collections::HashMap::default(),
         }
     }
 }

@@ -93,7 +93,7 @@ pub struct Introspection {
     slowlog: VecDeque<SlowEntry>,
     slowlog_next_id: u64,
     latency: BTreeMap<&'static str, LatencyEvent>,
-    histograms: HashMap<usize, Histogram>,
+    histograms: HashMap<usize, Histogram, super::table::NameHash>,
     /// Memory in use when the state was created (MEMORY STATS).
     startup_memory: u64,
     /// Highest memory use observed (MEMORY STATS).
@@ -107,7 +107,7 @@ impl Default for Introspection {
             slowlog: VecDeque::new(),
             slowlog_next_id: 0,
             latency: BTreeMap::new(),
-            histograms: HashMap::new(),
+            histograms: HashMap::default(),
             startup_memory: mem,
             peak_memory: mem,
         }
