@@ -274,14 +274,7 @@ const HELP: &[&str] = &[
 ];
 
 fn client_help(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
-    let mut w = ctx.reply();
-    w.array_header(HELP.len() + 3);
-    w.simple(b"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
-    for l in HELP {
-        w.simple(l.as_bytes());
-    }
-    w.simple(b"HELP");
-    w.simple(b"    Prints this help.");
+    super::server::help(ctx, "CLIENT", HELP);
     Ok(())
 }
 

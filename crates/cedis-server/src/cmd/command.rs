@@ -880,7 +880,6 @@ fn command_getkeysandflags(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 // ---- COMMAND HELP ----------------------------------------------------------
 
 const HELP: &[&str] = &[
-    "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
     "(no subcommand)",
     "    Return details about all Redis commands.",
     "COUNT",
@@ -899,16 +898,10 @@ const HELP: &[&str] = &[
     "    Return the keys from a full Redis command.",
     "GETKEYSANDFLAGS <full-command>",
     "    Return the keys and the access flags from a full Redis command.",
-    "HELP",
-    "    Prints this help.",
 ];
 
 fn command_help(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
-    let mut w = ctx.reply();
-    w.array_header(HELP.len());
-    for l in HELP {
-        w.simple(l.as_bytes());
-    }
+    super::server::help(ctx, "COMMAND", HELP);
     Ok(())
 }
 

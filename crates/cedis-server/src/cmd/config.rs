@@ -38,9 +38,7 @@ static CONFIG: &[CommandSpec] = &[
 ];
 
 fn config_help(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
-    // CONFIG's HELP ends with "Prints this help." (not the generic "Print").
     const LINES: &[&str] = &[
-        "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "GET <pattern>",
         "    Return parameters matching the glob-like <pattern> and their values.",
         "SET <directive> <value>",
@@ -49,14 +47,8 @@ fn config_help(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
         "    Reset statistics reported by the INFO command.",
         "REWRITE",
         "    Rewrite the configuration file.",
-        "HELP",
-        "    Prints this help.",
     ];
-    let mut w = ctx.reply();
-    w.array_header(LINES.len());
-    for l in LINES {
-        w.simple(l.as_bytes());
-    }
+    super::server::help(ctx, "CONFIG", LINES);
     Ok(())
 }
 

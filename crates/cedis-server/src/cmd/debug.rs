@@ -255,14 +255,7 @@ const HELP: &[&str] = &[
 ];
 
 fn debug_help(ctx: &mut Ctx<'_>) -> CmdResult {
-    let mut w = ctx.reply();
-    w.array_header(HELP.len() + 3);
-    w.simple(b"DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
-    for l in HELP {
-        w.simple(l.as_bytes());
-    }
-    w.simple(b"HELP");
-    w.simple(b"    Prints this help.");
+    super::server::help(ctx, "DEBUG", HELP);
     Ok(())
 }
 

@@ -98,7 +98,6 @@ pub fn execute(ctx: &mut Ctx<'_>, argv: &[Bytes]) {
         write_error(ctx, &e);
     }
     super::introspect::after_command(ctx, command, argv, took);
-    super::info::record_latency(ctx, command, elapsed);
 }
 
 fn reject(ctx: &mut Ctx<'_>, command: Option<&Command>, err: CmdError) {

@@ -104,8 +104,6 @@ pub struct InfoMetrics {
     used_memory_peak: u64,
     /// `master_replid`: 40 hex characters, fresh per process.
     master_replid: String,
-    /// Latency histograms by command (address of its [`Command`]).
-    latency: std::collections::HashMap<usize, LatencyHist, super::table::NameHash>,
 }
 
 impl Default for InfoMetrics {
@@ -120,7 +118,6 @@ impl Default for InfoMetrics {
             master_replid: (0..40)
                 .map(|_| char::from(b"0123456789abcdef"[rand::random::<usize>() % 16]))
                 .collect(),
-            latency: std::collections::HashMap::default(),
         }
     }
 }
@@ -157,7 +154,7 @@ impl InfoMetrics {
 pub fn reset_stats(ctx: &mut Ctx<'_>) {
     ctx.server.stats = ServerStats::default();
     ctx.server.info.reset_rates(unix_ms());
-    ctx.server.info.latency.clear();
+    ctx.server.introspection.histograms.clear();
     ctx.server.info.used_memory_peak = used_memory();
     let s = &mut ctx.store.stats;
     s.keyspace_hits = 0;
@@ -630,74 +627,13 @@ fn latency_percentiles(
     c: &Command,
     percentiles: &[f64],
 ) -> Option<Vec<u64>> {
-    let h = server.info.latency.get(&(c as *const Command as usize))?;
+    let h = server.introspection.histograms.get(c)?;
     Some(
         percentiles
             .iter()
             .map(|&p| h.value_at_percentile(p))
             .collect(),
     )
-}
-
-/// Records a command's run time for INFO latencystats (when
-/// `latency-tracking` is on). Called by the dispatcher after each call.
-pub fn record_latency(ctx: &mut Ctx<'_>, command: &'static Command, micros: u64) {
-    if !matches!(
-        ctx.server.config.get(crate::config::Param::LatencyTracking),
-        crate::config::Value::Bool(true)
-    ) {
-        return;
-    }
-    let ns = micros.saturating_mul(1000).clamp(1, 1_000_000_000);
-    ctx.server
-        .info
-        .latency
-        .entry(command as *const Command as usize)
-        .or_default()
-        .record(ns);
-}
-
-/// A latency histogram with the resolution of Redis's (an HDR histogram
-/// with 2 significant digits: values below 256 ns are exact, above that
-/// each power of two is split into 128 equal ranges), stored sparsely.
-#[derive(Debug, Default, Clone)]
-struct LatencyHist {
-    total: u64,
-    /// Count per range, keyed by the range's lowest value (ns).
-    counts: std::collections::BTreeMap<u64, u64>,
-}
-
-impl LatencyHist {
-    /// The range of `ns`: its lowest value and the log2 of its width.
-    fn range_of(ns: u64) -> (u64, u32) {
-        let shift = (64 - (ns | 255).leading_zeros()).saturating_sub(8);
-        ((ns >> shift) << shift, shift)
-    }
-
-    fn record(&mut self, ns: u64) {
-        self.total += 1;
-        *self.counts.entry(Self::range_of(ns).0).or_default() += 1;
-    }
-
-    /// The value at a percentile as `hdr_value_at_percentile` reports it:
-    /// the highest value of the range holding that rank (the lowest for
-    /// percentile 0).
-    fn value_at_percentile(&self, p: f64) -> u64 {
-        let rank = ((p.min(100.0) / 100.0 * self.total as f64) + 0.5) as u64;
-        let rank = rank.max(1);
-        let mut seen = 0;
-        for (&low, &n) in &self.counts {
-            seen += n;
-            if seen >= rank {
-                if p == 0.0 {
-                    return low;
-                }
-                let (_, shift) = Self::range_of(low);
-                return low + (1u64 << shift) - 1;
-            }
-        }
-        0
-    }
 }
 
 fn keyspace(ctx: &mut Ctx<'_>, out: &mut Out) {
@@ -869,32 +805,6 @@ mod tests {
         r.track(1100, 100);
         assert_eq!(r.samples[0], 1000);
         assert_eq!(r.get(), 1000 / METRIC_SAMPLES as u64);
-    }
-
-    #[test]
-    fn latency_ranges_as_redis_reports_them() {
-        // Observed from redis-server 7.0.15: 19 µs -> p0=18.944 p50=19.071,
-        // 69 µs -> p0=68.608, p100=69.119; 1 µs -> 1.000; 2 µs -> 2.007.
-        let one = |us: u64| {
-            let mut h = LatencyHist::default();
-            h.record(us * 1000);
-            (h.value_at_percentile(0.0), h.value_at_percentile(50.0))
-        };
-        assert_eq!(one(19), (18_944, 19_071));
-        assert_eq!(one(69), (68_608, 69_119));
-        assert_eq!(one(1), (1000, 1003));
-        assert_eq!(one(2).1, 2007);
-        assert_eq!(one(8).1, 8031);
-        let mut h = LatencyHist::default();
-        for us in [1, 2, 2] {
-            h.record(us * 1000);
-        }
-        assert_eq!(h.value_at_percentile(0.0), 1000);
-        assert_eq!(h.value_at_percentile(50.0), 2007);
-        assert_eq!(h.value_at_percentile(100.0), 2007);
-        let mut h = LatencyHist::default();
-        h.record(1);
-        assert_eq!(h.value_at_percentile(99.9), 1);
     }
 
     #[test]

@@ -12,10 +12,11 @@
 //!   the events of subsystems cedis does not have (fork, AOF, eviction...)
 //!   never appear.
 //! - Latency histograms use Redis's reporting buckets (powers of two from
-//!   1024 ns, reported in µs at each bucket's highest equivalent value) and
-//!   are forgotten when CONFIG RESETSTAT zeroes a command's call count.
+//!   1024 ns, reported in µs at each bucket's highest equivalent value),
+//!   derived from the one histogram per command that INFO latencystats
+//!   reads (see [`super::latency_hist`]); CONFIG RESETSTAT forgets them.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -24,6 +25,8 @@ use cedis_resp::ReplyWriter;
 
 use super::args::is;
 use super::error::{CmdError, CmdResult};
+use super::latency_hist::{report_bucket_top, LatencyHist, LatencyHistograms};
+use super::server::help;
 use super::table::{cmd, container, flags::*, Command, CommandSpec};
 use super::Ctx;
 use crate::config::{Flags as ConfigFlags, Param};
@@ -84,8 +87,6 @@ const SLOWLOG_MAX_ARGC: usize = 32;
 const SLOWLOG_MAX_STRING: usize = 128;
 /// Samples kept per latency event, as Redis.
 const LATENCY_TS_LEN: usize = 160;
-/// Reporting buckets of the latency histograms.
-const HIST_BUCKETS: usize = 32;
 
 /// Introspection state kept in [`crate::state::ServerState`].
 #[derive(Debug)]
@@ -93,7 +94,8 @@ pub struct Introspection {
     slowlog: VecDeque<SlowEntry>,
     slowlog_next_id: u64,
     latency: BTreeMap<&'static str, LatencyEvent>,
-    histograms: HashMap<usize, Histogram, super::table::NameHash>,
+    /// Per-command latency histograms (INFO latencystats, LATENCY HISTOGRAM).
+    pub histograms: LatencyHistograms,
     /// Memory in use when the state was created (MEMORY STATS).
     startup_memory: u64,
     /// Highest memory use observed (MEMORY STATS).
@@ -107,7 +109,7 @@ impl Default for Introspection {
             slowlog: VecDeque::new(),
             slowlog_next_id: 0,
             latency: BTreeMap::new(),
-            histograms: HashMap::default(),
+            histograms: LatencyHistograms::default(),
             startup_memory: mem,
             peak_memory: mem,
         }
@@ -153,36 +155,6 @@ struct LatencyEvent {
     samples: VecDeque<(i64, u32)>,
     /// All-time maximum.
     max: u32,
-}
-
-#[derive(Debug, Default, Clone)]
-struct Histogram {
-    calls: u64,
-    buckets: [u64; HIST_BUCKETS],
-}
-
-impl Histogram {
-    /// Records a duration in microseconds, as Redis records `µs * 1000` ns
-    /// clamped to at least 1024 ns.
-    fn record(&mut self, micros: u64) {
-        let ns = micros.saturating_mul(1000).max(1024);
-        self.calls += 1;
-        self.buckets[hist_bucket(ns)] += 1;
-    }
-}
-
-/// The reporting bucket of a duration in ns: the first power of two `L`
-/// from 1024 whose highest equivalent value (`L + L/128 - 1` with two
-/// significant digits of precision) is at least `ns`.
-fn hist_bucket(ns: u64) -> usize {
-    (0..HIST_BUCKETS)
-        .find(|&k| ns <= hist_level_top(k))
-        .unwrap_or(HIST_BUCKETS - 1)
-}
-
-fn hist_level_top(k: usize) -> u64 {
-    let l = 1024u64 << k;
-    l + l / 128 - 1
 }
 
 /// Positions of `argv` that must not be shown in the slow log or MONITOR.
@@ -261,21 +233,7 @@ pub fn after_command(ctx: &mut Ctx<'_>, command: &'static Command, argv: &[Bytes
         ctx.server.config.get(Param::LatencyTracking),
         crate::config::Value::Bool(true)
     ) {
-        let calls = command
-            .stats
-            .calls
-            .load(std::sync::atomic::Ordering::Relaxed);
-        let h = ctx
-            .server
-            .introspection
-            .histograms
-            .entry(command as *const Command as usize)
-            .or_default();
-        if calls <= 1 {
-            // First call since the stats were reset (CONFIG RESETSTAT).
-            *h = Histogram::default();
-        }
-        h.record(micros);
+        ctx.server.introspection.histograms.record(command, micros);
     }
     if !ctx.server.monitors.is_empty() && !spec.has(SKIP_MONITOR | ADMIN) {
         feed_monitors(ctx, command, argv);
@@ -400,20 +358,6 @@ fn monitor(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
     ctx.server.monitors.push(ctx.client.id);
     ctx.reply().ok();
     Ok(())
-}
-
-/// Writes a HELP reply: the header, the lines and the trailing HELP entry.
-fn help(ctx: &mut Ctx<'_>, command: &str, lines: &[&str]) {
-    let mut w = ctx.reply();
-    w.array_header(lines.len() + 3);
-    w.simple(
-        format!("{command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:").as_bytes(),
-    );
-    for l in lines {
-        w.simple(l.as_bytes());
-    }
-    w.simple(b"HELP");
-    w.simple(b"    Prints this help.");
 }
 
 // ---- SLOWLOG ----
@@ -753,20 +697,20 @@ fn latency_doctor_text(intro: &Introspection, threshold: u64, slower_than: i64) 
     text
 }
 
-fn write_histogram(w: &mut ReplyWriter<'_>, name: &str, h: &Histogram) {
+fn write_histogram(w: &mut ReplyWriter<'_>, name: &str, h: &LatencyHist) {
     w.bulk(name.as_bytes());
     w.map_header(2);
     w.bulk(b"calls");
-    w.integer(h.calls as i64);
+    w.integer(h.calls() as i64);
     w.bulk(b"histogram_usec");
     let mut points = Vec::new();
     let mut cumulative = 0;
-    for (k, &n) in h.buckets.iter().enumerate() {
+    for (k, &n) in h.report_buckets().iter().enumerate() {
         if n > 0 {
             cumulative += n;
-            points.push(((hist_level_top(k) / 1000) as i64, cumulative as i64));
+            points.push(((report_bucket_top(k) / 1000) as i64, cumulative as i64));
         }
-        if cumulative == h.calls {
+        if cumulative == h.calls() {
             break;
         }
     }
@@ -806,15 +750,9 @@ fn latency_histogram(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         }
     }
     let hists = &ctx.server.introspection.histograms;
-    let found: Vec<(&str, Histogram)> = chosen
+    let found: Vec<(&str, LatencyHist)> = chosen
         .into_iter()
-        .filter(|c| c.stats.calls.load(std::sync::atomic::Ordering::Relaxed) > 0)
-        .filter_map(|c| {
-            hists
-                .get(&(c as *const Command as usize))
-                .filter(|h| h.calls > 0)
-                .map(|h| (c.full_name.as_str(), h.clone()))
-        })
+        .filter_map(|c| hists.get(c).map(|h| (c.full_name.as_str(), h.clone())))
         .collect();
     let mut w = ctx.reply();
     w.map_header(found.len());
@@ -1145,23 +1083,6 @@ fn function_stats(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn histogram_buckets_match_redis_report_points() {
-        let keys: Vec<u64> = (0..11).map(|k| hist_level_top(k) / 1000).collect();
-        assert_eq!(keys, [1, 2, 4, 8, 16, 33, 66, 132, 264, 528, 1056]);
-        assert_eq!(hist_bucket(1024), 0);
-        assert_eq!(hist_bucket(1031), 0);
-        assert_eq!(hist_bucket(2000), 1);
-        assert_eq!(hist_bucket(3000), 2);
-        let mut h = Histogram::default();
-        h.record(0);
-        h.record(1);
-        h.record(3);
-        assert_eq!(h.calls, 3);
-        assert_eq!(h.buckets[0], 2);
-        assert_eq!(h.buckets[2], 1);
-    }
 
     #[test]
     fn jemalloc_size_classes() {

@@ -20,6 +20,7 @@ mod hash;
 mod info;
 mod introspect;
 mod keys;
+mod latency_hist;
 mod list;
 mod meta;
 pub mod multi;

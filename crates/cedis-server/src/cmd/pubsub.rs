@@ -229,7 +229,6 @@ fn pubsub_numpat(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
 }
 
 const HELP: &[&str] = &[
-    "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
     "CHANNELS [<pattern>]",
     "    Return the currently active channels matching a <pattern> (default: '*').",
     "NUMPAT",
@@ -241,16 +240,10 @@ const HELP: &[&str] = &[
     "    Return the currently active shard level channels matching a <pattern> (default: '*').",
     "SHARDNUMSUB [<shardchannel> ...]",
     "    Return the number of subscribers for the specified shard level channel(s)",
-    "HELP",
-    "    Prints this help.",
 ];
 
 fn pubsub_help(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
-    let mut w = ctx.reply();
-    w.array_header(HELP.len());
-    for l in HELP {
-        w.simple(l.as_bytes());
-    }
+    super::server::help(ctx, "PUBSUB", HELP);
     Ok(())
 }
 
