@@ -211,7 +211,10 @@ impl Shared {
 #[derive(Debug, Clone, Copy)]
 pub struct Clock {
     base: Instant,
-    base_unix_ms: i64,
+    /// Wall-clock microseconds at `base`: kept in µs so that a reading,
+    /// truncated to ms once, never lags the wall clock by a millisecond
+    /// (a client that sends `PXAT now+10000` must see a PTTL <= 10000).
+    base_unix_us: i64,
     /// The latest reading: the end of the last command, or the start of
     /// the current batch.
     pub last: Instant,
@@ -223,7 +226,7 @@ impl Clock {
         let now = Instant::now();
         Clock {
             base: now,
-            base_unix_ms: unix_ms(),
+            base_unix_us: unix_us(),
             last: now,
         }
     }
@@ -236,14 +239,15 @@ impl Clock {
 
     /// Wall-clock milliseconds at a reading.
     pub fn unix_ms_at(&self, t: Instant) -> i64 {
-        self.base_unix_ms + t.saturating_duration_since(self.base).as_millis() as i64
+        (self.base_unix_us + t.saturating_duration_since(self.base).as_micros() as i64)
+            .div_euclid(1000)
     }
 
     /// Re-synchronises with the wall clock (the cron calls this, so a
     /// stepped system clock is followed within a tick).
     pub fn resync(&mut self) {
         self.base = Instant::now();
-        self.base_unix_ms = unix_ms();
+        self.base_unix_us = unix_us();
     }
 }
 
@@ -267,4 +271,22 @@ pub fn unix_us() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_micros() as i64)
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_never_lags_the_wall_clock() {
+        // A reading taken after the wall clock shows `wall` ms must not be
+        // earlier than `wall`, whatever the phase of the clock's base.
+        let mut c = Clock::new();
+        for _ in 0..500 {
+            std::thread::sleep(std::time::Duration::from_micros(37));
+            let wall = unix_ms();
+            let t = c.tick();
+            assert!(c.unix_ms_at(t) >= wall);
+        }
+    }
 }
