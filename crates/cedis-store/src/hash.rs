@@ -335,18 +335,6 @@ impl Store {
         Ok(r)
     }
 
-    /// Deletes `key` if its hash became empty, recording `del`.
-    fn hash_drop_if_empty(&mut self, db: usize, key: &[u8]) {
-        let empty = self
-            .db(db)
-            .get(key)
-            .is_some_and(|e| matches!(hash_ref(e), Ok(h) if h.is_empty()));
-        if empty {
-            self.db_mut(db).remove(key);
-            self.notify(db, key, "del", class::GENERIC);
-        }
-    }
-
     /// The hash at `key` for reading (`None`: missing key).
     fn hash_read(&mut self, db: usize, key: &[u8]) -> Result<Option<&HashValue>> {
         match self.lookup_read(db, key) {
@@ -440,7 +428,7 @@ impl Store {
         if n > 0 {
             self.stats.dirty += n as u64;
             self.notify(db, key, "hdel", class::HASH);
-            self.hash_drop_if_empty(db, key);
+            self.drop_if_empty(db, key);
         }
         Ok(n)
     }

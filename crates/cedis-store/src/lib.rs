@@ -341,6 +341,19 @@ impl Store {
         Some(e)
     }
 
+    /// Deletes `key` if it holds an emptied collection, recording `del`
+    /// (every removal path of lists, hashes, sets and sorted sets ends here).
+    pub(crate) fn drop_if_empty(&mut self, db: usize, key: &[u8]) {
+        let empty = self
+            .db(db)
+            .get(key)
+            .is_some_and(|e| matches!(e, Entry::Boxed { .. }) && e.value().is_empty_collection());
+        if empty {
+            self.db_mut(db).remove(key);
+            self.notify(db, key, "del", events::class::GENERIC);
+        }
+    }
+
     /// Stores `entry` as a new key or over an existing one (dropping its
     /// TTL unless `keep_ttl`), recording `new` for a key that did not exist.
     pub(crate) fn put(&mut self, db: usize, entry: Entry, keep_ttl: bool) {

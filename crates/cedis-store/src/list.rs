@@ -131,18 +131,6 @@ impl Store {
         )
     }
 
-    /// Deletes `key` if its list became empty, recording `del`.
-    fn drop_if_empty(&mut self, db: usize, key: &[u8]) {
-        let empty = self
-            .db(db)
-            .get(key)
-            .is_some_and(|e| matches!(list_ref(e), Ok(l) if l.is_empty()));
-        if empty {
-            self.db_mut(db).remove(key);
-            self.notify(db, key, "del", class::GENERIC);
-        }
-    }
-
     /// LPUSH/RPUSH (and with `only_existing` LPUSHX/RPUSHX): pushes the
     /// elements one by one at `end`; returns the new length (0 when
     /// `only_existing` and the key is missing).

@@ -250,18 +250,6 @@ impl Store {
         Some((s, rng))
     }
 
-    /// Deletes `key` if its set became empty, recording `del`.
-    fn set_drop_if_empty(&mut self, db: usize, key: &[u8]) {
-        let empty = self
-            .db(db)
-            .get(key)
-            .is_some_and(|e| matches!(set_ref(e), Ok(s) if s.is_empty()));
-        if empty {
-            self.db_mut(db).remove(key);
-            self.notify(db, key, "del", class::GENERIC);
-        }
-    }
-
     /// Builds a set the way Redis builds a new one: an empty `intset` that
     /// the members are added to, converting as SADD would.
     pub fn new_set<M: AsRef<[u8]>>(&mut self, members: impl IntoIterator<Item = M>) -> SetValue {
@@ -332,7 +320,7 @@ impl Store {
         if removed > 0 {
             self.stats.dirty += removed as u64;
             self.notify(db, key, "srem", class::SET);
-            self.set_drop_if_empty(db, key);
+            self.drop_if_empty(db, key);
         }
         Ok(removed)
     }
@@ -393,7 +381,7 @@ impl Store {
         };
         self.stats.dirty += out.len() as u64;
         self.notify(db, key, "spop", class::SET);
-        self.set_drop_if_empty(db, key);
+        self.drop_if_empty(db, key);
         Ok(Some(out))
     }
 
@@ -528,7 +516,7 @@ impl Store {
             return Ok(false);
         }
         self.notify(db, src, "srem", class::SET);
-        self.set_drop_if_empty(db, src);
+        self.drop_if_empty(db, src);
         self.stats.dirty += 1;
         let added = if dst_present {
             let seed = self.rng.gen();

@@ -211,6 +211,18 @@ impl Value {
         }
     }
 
+    /// True for a list, hash, set or sorted set with no elements left
+    /// (such keys are deleted: Redis never keeps an empty collection).
+    pub fn is_empty_collection(&self) -> bool {
+        match self {
+            Value::Str(_) => false,
+            Value::List(l) => l.is_empty(),
+            Value::Hash(h) => h.is_empty(),
+            Value::Set(s) => s.is_empty(),
+            Value::ZSet(z) => z.is_empty(),
+        }
+    }
+
     /// The name `OBJECT ENCODING` reports.
     pub fn encoding(&self) -> &'static str {
         match self {
