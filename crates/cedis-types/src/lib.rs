@@ -18,6 +18,7 @@ pub mod lzf;
 pub mod quicklist;
 pub mod skiplist;
 pub mod table;
+pub mod zset_listpack;
 
 pub use glob::glob_match;
 pub use table::{EntryId, Table, TableEntry};

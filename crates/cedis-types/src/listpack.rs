@@ -1191,6 +1191,17 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// Iterates from the front to this entry (included); `.rev()` walks
+    /// back from it.
+    #[inline]
+    pub fn iter_to(self) -> Iter<'a> {
+        Iter {
+            buf: self.buf,
+            front: HEADER_SIZE,
+            back: self.off + entry_size(self.buf, self.off),
+        }
+    }
+
     /// [`Listpack::find`] starting at this entry (included).
     pub fn find<'v>(self, needle: impl Into<LpValue<'v>>, skip: usize) -> Option<Cursor<'a>> {
         let needle = needle.into();

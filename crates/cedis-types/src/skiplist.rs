@@ -642,6 +642,15 @@ impl ZSet {
         self.heap_bytes = 0;
     }
 
+    /// One step of Redis's SCAN over the members (the member table's
+    /// reverse-binary bucket cursor, so members present for the whole scan
+    /// are reported even if others come and go in between): calls `f` for
+    /// each member of the next bucket(s) and returns the next cursor (0
+    /// when done).
+    pub fn scan(&self, cursor: u64, mut f: impl FnMut(&[u8], f64)) -> u64 {
+        self.nodes.scan(cursor, |_, n| f(n.member.as_bytes(), n.score))
+    }
+
     /// Bytes held: the node table (nodes, chain links, buckets), the upper
     /// link pool and members stored outside their nodes (their requested
     /// sizes; the allocator's rounding is not counted).
