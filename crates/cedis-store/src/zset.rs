@@ -6,11 +6,11 @@
 //! on its own, as in Redis; stored results (ZUNIONSTORE, ZRANGESTORE ...)
 //! choose their encoding by size, as Redis's do.
 //!
-//! The small encoding is kept as a sorted vector of pairs rather than
-//! listpack bytes: the operations are the same O(n) walks Redis does on its
-//! listpack, and `OBJECT ENCODING` reports `listpack`. As in Redis's
-//! listpack (which stores the score as text), a `-0` score is kept as `0`
-//! there, while the skiplist keeps `-0`.
+//! The small encoding is Redis's listpack byte for byte
+//! ([`cedis_types::zset_listpack::ZListpack`]): scores are stored as the
+//! text Redis writes (integers as listpack integers), so a `-0` score reads
+//! back as `0` there, while the skiplist keeps `-0`. Walks over it decode
+//! entries in place; only reply data is copied out.
 //!
 //! Every read goes through ranks: a score or lex range is turned into the
 //! forward ranks of its first and last element, then REV / LIMIT are rank
@@ -20,7 +20,9 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use cedis_types::glob::glob_match;
+use cedis_types::listpack::{Listpack, LpValue};
 use cedis_types::skiplist::{LexBound, ScoreBound, ZSet};
+use cedis_types::zset_listpack::ZListpack;
 use rand::Rng;
 
 use crate::entry::Entry;
@@ -35,8 +37,9 @@ pub type Pairs = Vec<(Vec<u8>, f64)>;
 /// A sorted set value.
 #[derive(Debug, Clone)]
 pub enum ZSetValue {
-    /// `listpack`: pairs by ascending (score, member).
-    Listpack(Vec<(Box<[u8]>, f64)>),
+    /// `listpack`: Redis's listpack of member, score, ... by ascending
+    /// (score, member).
+    Listpack(ZListpack),
     /// `skiplist`.
     Skiplist(Box<ZSet>),
 }
@@ -185,19 +188,15 @@ pub enum ZSetOp {
     Diff,
 }
 
-fn lp_score(s: f64) -> f64 {
-    // A listpack keeps the score as text, where `-0` reads back as `0`.
-    if s == 0.0 {
-        0.0
-    } else {
-        s
-    }
-}
-
 fn lp_cmp(a: (&[u8], f64), b: (&[u8], f64)) -> std::cmp::Ordering {
     a.1.partial_cmp(&b.1)
         .unwrap_or(std::cmp::Ordering::Equal)
         .then_with(|| a.0.cmp(b.0))
+}
+
+/// A listpack pair as owned reply data.
+fn owned((m, s): (LpValue<'_>, f64)) -> (Vec<u8>, f64) {
+    (m.to_vec(), s)
 }
 
 impl ZSetValue {
@@ -212,7 +211,7 @@ impl ZSetValue {
     /// Number of members.
     pub fn len(&self) -> usize {
         match self {
-            ZSetValue::Listpack(v) => v.len(),
+            ZSetValue::Listpack(z) => z.len(),
             ZSetValue::Skiplist(z) => z.len(),
         }
     }
@@ -225,8 +224,17 @@ impl ZSetValue {
     /// Approximate heap bytes (MEMORY USAGE).
     pub fn heap_size(&self) -> usize {
         match self {
-            ZSetValue::Listpack(v) => v.iter().map(|(m, _)| m.len() + 11).sum::<usize>() + 7,
+            ZSetValue::Listpack(z) => z.heap_bytes(),
             ZSetValue::Skiplist(z) => z.memory_usage(),
+        }
+    }
+
+    /// The listpack of a `listpack`-encoded sorted set, exactly as Redis
+    /// lays it out.
+    pub fn as_listpack(&self) -> Option<&Listpack> {
+        match self {
+            ZSetValue::Listpack(z) => Some(z.as_listpack()),
+            ZSetValue::Skiplist(_) => None,
         }
     }
 
@@ -240,16 +248,12 @@ impl ZSetValue {
     ) -> ZSetValue {
         let small = pairs.len() <= max_entries && pairs.iter().all(|(m, _)| m.len() <= max_value);
         if small {
-            for p in pairs.iter_mut() {
-                p.1 = lp_score(p.1);
-            }
             pairs.sort_by(|a, b| lp_cmp((&a.0, a.1), (&b.0, b.1)));
-            ZSetValue::Listpack(
-                pairs
-                    .into_iter()
-                    .map(|(m, s)| (m.into_boxed_slice(), s))
-                    .collect(),
-            )
+            let mut z = ZListpack::new();
+            for (m, s) in &pairs {
+                z.push_back(m, *s);
+            }
+            ZSetValue::Listpack(z)
         } else {
             let mut z = ZSet::new(seed);
             for (m, s) in pairs {
@@ -262,7 +266,7 @@ impl ZSetValue {
     /// The score of `m`.
     pub fn score(&self, m: &[u8]) -> Option<f64> {
         match self {
-            ZSetValue::Listpack(v) => v.iter().find(|(x, _)| &x[..] == m).map(|(_, s)| *s),
+            ZSetValue::Listpack(z) => z.score(m),
             ZSetValue::Skiplist(z) => z.score(m),
         }
     }
@@ -270,60 +274,60 @@ impl ZSetValue {
     /// The 0-based rank of `m` (from the highest if `rev`).
     pub fn rank(&self, m: &[u8], rev: bool) -> Option<usize> {
         match self {
-            ZSetValue::Listpack(v) => {
-                let r = v.iter().position(|(x, _)| &x[..] == m)?;
-                Some(if rev { v.len() - 1 - r } else { r })
+            ZSetValue::Listpack(z) => {
+                let r = z.rank(m)?;
+                Some(if rev { z.len() - 1 - r } else { r })
             }
             ZSetValue::Skiplist(z) => z.rank(m, rev),
         }
     }
 
     pub(crate) fn convert(&mut self, seed: u64) {
-        if let ZSetValue::Listpack(v) = self {
+        if let ZSetValue::Listpack(lp) = self {
             let mut z = ZSet::new(seed);
-            for (m, s) in v.iter() {
-                z.insert(m, *s);
+            for (m, s) in lp.iter() {
+                m.with_bytes(|m| z.insert(m, s));
             }
             *self = ZSetValue::Skiplist(Box::new(z));
         }
     }
 
-    /// Sets `m`'s score (adding it if new), converting to `skiplist` first
-    /// when the listpack would outgrow the limits. Returns whether it is new.
-    fn set(&mut self, m: &[u8], s: f64, max_entries: usize, max_value: usize, seed: u64) -> bool {
-        if let ZSetValue::Listpack(v) = self {
-            let exists = v.iter().any(|(x, _)| &x[..] == m);
-            if !exists && (v.len() + 1 > max_entries || m.len() > max_value) {
+    /// Sets `m`'s score (adding it unless `exists`), converting to
+    /// `skiplist` first when a new member would make the listpack outgrow
+    /// the limits, as Redis checks before inserting.
+    fn set(
+        &mut self,
+        m: &[u8],
+        s: f64,
+        exists: bool,
+        max_entries: usize,
+        max_value: usize,
+        seed: u64,
+    ) {
+        if let ZSetValue::Listpack(z) = self {
+            if !exists
+                && (z.len() + 1 > max_entries || m.len() > max_value || !z.safe_to_add(m.len()))
+            {
                 self.convert(seed);
             }
         }
         match self {
-            ZSetValue::Listpack(v) => {
-                let s = lp_score(s);
-                let old = v.iter().position(|(x, _)| &x[..] == m);
-                if let Some(i) = old {
-                    if v[i].1 == s {
-                        return false;
-                    }
-                    v.remove(i);
+            ZSetValue::Listpack(z) => {
+                if exists {
+                    z.update(m, s);
+                } else {
+                    z.insert(m, s);
                 }
-                let at = v.partition_point(|(x, xs)| lp_cmp((x, *xs), (m, s)).is_lt());
-                v.insert(at, (m.into(), s));
-                old.is_none()
             }
-            ZSetValue::Skiplist(z) => z.insert(m, s),
+            ZSetValue::Skiplist(z) => {
+                z.insert(m, s);
+            }
         }
     }
 
     fn remove(&mut self, m: &[u8]) -> bool {
         match self {
-            ZSetValue::Listpack(v) => match v.iter().position(|(x, _)| &x[..] == m) {
-                Some(i) => {
-                    v.remove(i);
-                    true
-                }
-                None => false,
-            },
+            ZSetValue::Listpack(z) => z.remove(m).is_some(),
             ZSetValue::Skiplist(z) => z.remove(m),
         }
     }
@@ -331,17 +335,20 @@ impl ZSetValue {
     /// Forward ranks `[first, last]` of a score range, if not empty.
     fn score_ranks(&self, min: ScoreBound, max: ScoreBound) -> Option<(usize, usize)> {
         match self {
-            ZSetValue::Listpack(v) => {
-                let a = v.partition_point(|(_, s)| !score_gte_min(&min, *s));
-                let b = v.partition_point(|(_, s)| score_lte_max(&max, *s));
-                // Scores are sorted, but `b` counts from the start: recount
-                // within [a..] to stay correct for inverted ranges.
-                let b = b.max(a);
-                if a < v.len() && b > a && score_lte_max(&max, v[a].1) {
-                    Some((a, b - 1))
-                } else {
-                    None
+            ZSetValue::Listpack(z) => {
+                let mut it = z.iter().enumerate();
+                let (a, s) = it
+                    .by_ref()
+                    .map(|(i, (_, s))| (i, s))
+                    .find(|&(_, s)| score_gte_min(&min, s))?;
+                if !score_lte_max(&max, s) {
+                    return None;
                 }
+                let b = it
+                    .take_while(|(_, (_, s))| score_lte_max(&max, *s))
+                    .last()
+                    .map_or(a, |(i, _)| i);
+                Some((a, b))
             }
             ZSetValue::Skiplist(z) => {
                 let a = z.first_in_score_range(min, max)?;
@@ -354,13 +361,16 @@ impl ZSetValue {
     /// Forward ranks `[first, last]` of a lex range, if not empty.
     fn lex_ranks(&self, min: &Lex, max: &Lex) -> Option<(usize, usize)> {
         match self {
-            ZSetValue::Listpack(v) => {
-                let a = v.iter().position(|(m, _)| min.gte_min(m))?;
-                if !max.lte_max(&v[a].0) {
+            ZSetValue::Listpack(z) => {
+                let in_min = |m: LpValue<'_>| m.with_bytes(|m| min.gte_min(m));
+                let in_max = |m: LpValue<'_>| m.with_bytes(|m| max.lte_max(m));
+                let (a, first) = z.members().enumerate().find(|&(_, m)| in_min(m))?;
+                if !in_max(first) {
                     return None;
                 }
-                let b = v.iter().rposition(|(m, _)| max.lte_max(m))?;
-                if !min.gte_min(&v[b].0) || b < a {
+                let (back, last) = z.iter().rev().enumerate().find(|&(_, (m, _))| in_max(m))?;
+                let b = z.len() - 1 - back;
+                if !in_min(last.0) || b < a {
                     return None;
                 }
                 Some((a, b))
@@ -382,12 +392,11 @@ impl ZSetValue {
         let last = last.min(self.len() - 1);
         let n = last - first + 1;
         match self {
-            ZSetValue::Listpack(v) => {
-                let it = v[first..=last].iter().map(|(m, s)| (m.to_vec(), *s));
+            ZSetValue::Listpack(z) => {
                 if rev {
-                    it.rev().collect()
+                    z.iter_to(last).rev().take(n).map(owned).collect()
                 } else {
-                    it.collect()
+                    z.iter_from(first).take(n).map(owned).collect()
                 }
             }
             ZSetValue::Skiplist(z) => {
@@ -408,13 +417,11 @@ impl ZSetValue {
 
     fn delete_ranks(&mut self, first: usize, last: usize) -> usize {
         match self {
-            ZSetValue::Listpack(v) => {
-                if first >= v.len() || first > last {
+            ZSetValue::Listpack(z) => {
+                if first >= z.len() || first > last {
                     return 0;
                 }
-                let last = last.min(v.len() - 1);
-                v.drain(first..=last);
-                last - first + 1
+                z.delete_ranks(first, last - first + 1)
             }
             ZSetValue::Skiplist(z) => z.delete_range_by_rank(first, last),
         }
@@ -521,7 +528,7 @@ impl ZSetValue {
     /// Digest walk: pairs in order.
     pub fn for_each(&self, mut f: impl FnMut(&[u8], f64)) {
         match self {
-            ZSetValue::Listpack(v) => v.iter().for_each(|(m, s)| f(m, *s)),
+            ZSetValue::Listpack(z) => z.iter().for_each(|(m, s)| m.with_bytes(|m| f(m, s))),
             ZSetValue::Skiplist(z) => z.iter().for_each(|(m, s)| f(m, s)),
         }
     }
@@ -618,7 +625,7 @@ impl Store {
             if f.xx {
                 return Ok(out);
             }
-            let entry = self.new_entry(key, Value::ZSet(ZSetValue::Listpack(Vec::new())));
+            let entry = self.new_entry(key, Value::ZSet(ZSetValue::Listpack(ZListpack::new())));
             self.put(db, entry, false);
         }
         let Some(e) = self.lookup_write(db, key) else {
@@ -644,7 +651,7 @@ impl Store {
                     }
                     out.score = Some(new);
                     if new != cur {
-                        z.set(m, new, max_entries, max_value, seed);
+                        z.set(m, new, true, max_entries, max_value, seed);
                         out.updated += 1;
                     }
                 }
@@ -652,7 +659,7 @@ impl Store {
                     if f.xx {
                         continue;
                     }
-                    z.set(m, score, max_entries, max_value, seed);
+                    z.set(m, score, false, max_entries, max_value, seed);
                     out.added += 1;
                     out.score = Some(score);
                 }
@@ -981,7 +988,10 @@ impl Store {
 
     /// ZSCAN: the next cursor and the pairs seen (filtered by `pattern`).
     /// A listpack returns everything with cursor 0; a skiplist is walked
-    /// by rank (the cursor is the next rank).
+    /// with its member table's SCAN cursor (Redis's reverse-binary dict
+    /// cursor, so a member present for the whole scan is returned even if
+    /// others are added or removed in between) until about `count` items
+    /// (members and scores each count, as in Redis) were collected.
     pub fn zset_scan(
         &mut self,
         db: usize,
@@ -994,21 +1004,36 @@ impl Store {
             return Ok((0, Vec::new()));
         };
         let keep = |m: &[u8]| pattern.is_none_or(|p| glob_match(p, m, false));
-        let (next, items) = match z {
-            ZSetValue::Listpack(_) => (0, z.pairs()),
-            ZSetValue::Skiplist(_) => {
-                let start = usize::try_from(cursor).unwrap_or(usize::MAX);
-                let end = start.saturating_add(count.max(1));
-                let items = if start < z.len() {
-                    z.ranks(start, end - 1, false)
-                } else {
-                    Vec::new()
-                };
-                let next = if end >= z.len() { 0 } else { end as u64 };
-                (next, items)
+        let mut out = Vec::new();
+        let next = match z {
+            ZSetValue::Listpack(_) => {
+                z.for_each(|m, s| {
+                    if keep(m) {
+                        out.push((m.to_vec(), s));
+                    }
+                });
+                0
+            }
+            ZSetValue::Skiplist(z) => {
+                let mut next = cursor;
+                let mut items = 0usize;
+                let mut budget = count.saturating_mul(10);
+                loop {
+                    next = z.scan(next, |m, s| {
+                        items += 2;
+                        if keep(m) {
+                            out.push((m.to_vec(), s));
+                        }
+                    });
+                    if next == 0 || budget == 0 || items >= count {
+                        break;
+                    }
+                    budget -= 1;
+                }
+                next
             }
         };
-        Ok((next, items.into_iter().filter(|(m, _)| keep(m)).collect()))
+        Ok((next, out))
     }
 }
 
@@ -1077,6 +1102,145 @@ mod tests {
             assert_eq!(names(&p), [&b"d"[..], b"c"]);
             assert_eq!(s.dbsize(0), 0);
         }
+    }
+
+    /// Runs `zadd`/`zrem`/`zincrby` lines against key `z`.
+    fn run(s: &mut Store, cmds: &[&str]) {
+        for line in cmds {
+            let w: Vec<&str> = line.split_whitespace().collect();
+            match w[0] {
+                "zadd" | "zincrby" => {
+                    let pairs: Vec<(f64, &[u8])> = w[2..]
+                        .chunks(2)
+                        .map(|p| (p[0].parse().unwrap(), p[1].as_bytes()))
+                        .collect();
+                    let f = ZAddFlags {
+                        incr: w[0] == "zincrby",
+                        ..ZAddFlags::default()
+                    };
+                    s.zset_add(0, b"z", f, &pairs).unwrap();
+                }
+                "zrem" => {
+                    s.zset_rem(0, b"z", &w[2..]).unwrap();
+                }
+                _ => unreachable!(),
+            }
+        }
+    }
+
+    fn hex(h: &str) -> Vec<u8> {
+        (0..h.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// The listpack inside a `DUMP` payload of a listpack sorted set
+    /// (type 17, then an RDB length-prefixed string).
+    fn dump_listpack(payload: &[u8]) -> &[u8] {
+        assert_eq!(payload[0], 17, "RDB_TYPE_ZSET_LISTPACK");
+        let (len, at) = match payload[1] >> 6 {
+            0 => (usize::from(payload[1] & 0x3F), 2),
+            1 => ((usize::from(payload[1] & 0x3F) << 8) | usize::from(payload[2]), 3),
+            _ => unreachable!("short vectors only"),
+        };
+        &payload[at..at + len]
+    }
+
+    /// The listpack bytes our ZADD/ZREM/ZINCRBY path builds are those in
+    /// redis-server 7.0.15's `DUMP` payloads (`rdbcompression no`) after
+    /// the same commands, taken once with redis-cli:
+    /// `redis-cli dump z | head -c -1 | xxd -p`.
+    #[test]
+    fn listpack_bytes_match_redis_dump_payloads() {
+        let cases: &[(&[&str], &str)] = &[
+            (
+                &["zadd z 1 a 2 b 3 c"],
+                "1116160000000600816102010181620202018163020301ff0a002e1b7cc500aa3596",
+            ),
+            (
+                &["zadd z -1 a -5000 b -100000 c"],
+                "111c1c0000000600816302f26079fe04816202f178ec03816102dfff02ff0a00cc933be037f18ce9",
+            ),
+            (
+                &["zadd z 1.5 a 0.1 b -2.25 c"],
+                "1131310000000600816302852d322e32350681620293302e3130303030303030303030303030\
+                 3030311481610283312e3504ff0a003c1e5e41be63e985",
+            ),
+            (
+                &["zadd z inf a -inf b 0 c"],
+                "111d1d0000000600816202842d696e6605816302000181610283696e6604ff0a00200239d017f07348",
+            ),
+            (
+                &["zadd z 1e20 a 1e18 b 9e18 c"],
+                "1128280000000600816202f4000064a7b3b6e00d098163028539652b3138068161028531652b32\
+                 3006ff0a00a37de624b0b1df18",
+            ),
+            (
+                &["zadd z -0 a"],
+                "110c0c00000002008161020001ff0a00b6d868235c4c3737",
+            ),
+            (
+                &["zadd z 1 100 2 -7 3 12345678901 5 b 5 a 5 10"],
+                "112a2a0000000c0064010101dff9020201f4351cdcdf020000000903010a01050181610205018162\
+                 020501ff0a00d59197f111ee68f5",
+            ),
+            (
+                &["zadd z 4611686018427387904 a 4611686018427388928 b -4611686018427387904 c \
+                   2.5e-5 d 1e-300 e 5e-324 f 123.456 g"],
+                concat!(
+                    "11408a8a0000000e00816302f400000000000000c00981660297342e393430363536343538343132",
+                    "34363534652d333234188165028631652d3330300781640296322e35303030303030303030303030",
+                    "303031652d303517816702873132332e34353608816102f400000000000000400981620296342e36",
+                    "313136383630313834323733383839652b313817ff0a00f8eeafec9b6e99bc",
+                ),
+            ),
+            (
+                &[
+                    "zadd z 1 a 2 b 3 c",
+                    "zadd z 5 a",
+                    "zrem z b",
+                    "zincrby z 0.5 c",
+                    "zadd z 3.5 x",
+                ],
+                "111c1c000000060081630283332e350481780283332e35048161020501ff0a00771d79e0cd4875ad",
+            ),
+        ];
+        for (cmds, payload) in cases {
+            let mut s = store();
+            run(&mut s, cmds);
+            let payload = hex(&payload.replace(char::is_whitespace, ""));
+            let e = s.lookup_read(0, b"z").unwrap();
+            let Cow::Borrowed(Value::ZSet(z)) = e.value() else {
+                unreachable!()
+            };
+            let lp = z.as_listpack().expect("listpack encoding");
+            assert_eq!(lp.as_bytes(), dump_listpack(&payload), "{cmds:?}");
+        }
+        // 40 members `m<i>` with score i * 0.5, added one ZADD at a time
+        // (a 347-byte listpack, 14-bit RDB length).
+        let mut s = store();
+        for i in 0..40 {
+            let m = format!("m{i}");
+            add(&mut s, b"z", &[(f64::from(i) * 0.5, m.as_bytes())]);
+        }
+        let payload = hex(concat!(
+            "11415b5b0100005000826d30030001826d310383302e3504826d32030101826d330383312e3504",
+            "826d34030201826d350383322e3504826d36030301826d370383332e3504826d38030401826d39",
+            "0383342e3504836d3130040501836d31310483352e3504836d3132040601836d31330483362e35",
+            "04836d3134040701836d31350483372e3504836d3136040801836d31370483382e3504836d3138",
+            "040901836d31390483392e3504836d3230040a01836d3231048431302e3505836d3232040b0183",
+            "6d3233048431312e3505836d3234040c01836d3235048431322e3505836d3236040d01836d3237",
+            "048431332e3505836d3238040e01836d3239048431342e3505836d3330040f01836d3331048431",
+            "352e3505836d3332041001836d3333048431362e3505836d3334041101836d3335048431372e35",
+            "05836d3336041201836d3337048431382e3505836d3338041301836d3339048431392e3505ff0a",
+            "001d025899971f9158",
+        ));
+        let e = s.lookup_read(0, b"z").unwrap();
+        let Cow::Borrowed(Value::ZSet(z)) = e.value() else {
+            unreachable!()
+        };
+        assert_eq!(z.as_listpack().unwrap().as_bytes(), dump_listpack(&payload));
     }
 
     #[test]

@@ -39,7 +39,7 @@ const INT_LIMIT: f64 = 4_611_686_018_427_387_904.0;
 const SCORE_MAX: usize = 32;
 
 /// A stack buffer holding a score's text while it is written.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub struct ScoreBuf {
     bytes: [u8; 40],
     len: usize,
