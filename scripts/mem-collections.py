@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""Memory per element of one large hash, sorted set and list: cedis vs redis-server.
+"""Memory per element of one large hash, sorted set and list, and of many small
+sorted sets: cedis vs redis-server.
 
 Loads N (default 1,000,000) fields into one hash (`field:%d` -> `value:%d`),
-N members into one sorted set (`member:%d`, score i) and N elements into one
-list (`element:%d`), each type into a *fresh* server, with pipelined RESP
+N members into one sorted set (`member:%d`, score i), N elements into one
+list (`element:%d`), and N members into N/10 sorted sets of 10 (`zs:%d`, one
+ZADD of 10 `member:%d` with score i each: listpack encoded), each type into a
+*fresh* server, with pipelined RESP
 (variadic HSET/ZADD/RPUSH of PER_CMD items, PIPELINE commands per write) over
 one TCP connection, and reads VmRSS from /proc/<pid>/status before and after
 (after a short settle). Prints bytes per element for each server and the
@@ -11,6 +14,7 @@ ratio cedis/redis.
 
 Usage: scripts/mem-collections.py [--n 1000000] [--cedis target/release/cedis-server]
                                    [--redis /usr/bin/redis-server]
+                                   [--types hash,zset,list,zsetsmall]
 """
 
 import argparse
@@ -90,9 +94,21 @@ def start(kind, binary, port, tmp):
     raise RuntimeError("%s did not start" % kind)
 
 
+SMALL = 10  # members per sorted set of the `zsetsmall` case
+
+# The key whose OBJECT ENCODING is reported, per type.
+PROBE = {"hash": "h", "zset": "z", "list": "l", "zsetsmall": "zs:0"}
+
+
 def load(sock, typ, n):
     cmds = []
-    for start_i in range(0, n, PER_CMD):
+    if typ == "zsetsmall":
+        for k in range(n // SMALL):
+            args = ["ZADD", "zs:%d" % k]
+            for i in range(k * SMALL, (k + 1) * SMALL):
+                args += [str(i), "member:%d" % i]
+            cmds.append(encode(args))
+    for start_i in range(0, n if typ != "zsetsmall" else 0, PER_CMD):
         rng = range(start_i, min(n, start_i + PER_CMD))
         if typ == "hash":
             args = ["HSET", "h"]
@@ -126,7 +142,7 @@ def measure(kind, binary, typ, n):
             took = time.time() - t0
             time.sleep(1.0)
             after = rss_kb(proc.pid)
-            sock.sendall(encode(["OBJECT", "ENCODING", typ[0]]))
+            sock.sendall(encode(["OBJECT", "ENCODING", PROBE[typ]]))
             enc = sock.recv(100).split(b"\r\n")[1].decode()
         finally:
             sock.close()
@@ -140,12 +156,14 @@ def main():
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--cedis", default="target/release/cedis-server")
     ap.add_argument("--redis", default="/usr/bin/redis-server")
+    ap.add_argument("--types", default="hash,zset,list,zsetsmall")
     a = ap.parse_args()
+    types = a.types.split(",")
     print("n=%d, %d items per command, pipeline depth %d, one connection" % (a.n, PER_CMD, PIPELINE))
     print("| type | server | encoding | RSS before (KiB) | RSS after (KiB) | bytes/element | load s |")
     print("|---|---|---|---|---|---|---|")
     per = {}
-    for typ in ("hash", "zset", "list"):
+    for typ in types:
         for kind, binary in (("redis", a.redis), ("cedis", a.cedis)):
             before, after, took, enc = measure(kind, binary, typ, a.n)
             b = (after - before) * 1024 / a.n
@@ -153,7 +171,7 @@ def main():
             print("| %s | %s | %s | %d | %d | %.1f | %.1f |" % (typ, kind, enc, before, after, b, took))
             sys.stdout.flush()
     print()
-    for typ in ("hash", "zset", "list"):
+    for typ in types:
         r, c = per[(typ, "redis")], per[(typ, "cedis")]
         print("%s: cedis %.1f B/elem, redis %.1f B/elem, ratio cedis/redis %.2f" % (typ, c, r, c / r))
 

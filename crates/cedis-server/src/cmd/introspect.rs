@@ -820,9 +820,24 @@ fn key_memory(key: &[u8], entry: &cedis_store::Entry) -> usize {
         ("int", _) => ROBJ,
         ("embstr", Some(s)) => alloc_size(ROBJ + 3 + s.len() + 1),
         ("raw", Some(s)) => ROBJ + sds_size(s.len(), false),
-        _ => ROBJ + entry.heap_size(),
+        // A listpack sorted set is one exact-size allocation in Redis
+        // (every insert or delete reallocates to the listpack's size).
+        _ => match zset_listpack_bytes(entry) {
+            Some(n) => ROBJ + alloc_size(n),
+            None => ROBJ + entry.heap_size(),
+        },
     };
     DICT_ENTRY + sds_size(key.len(), true) + value
+}
+
+/// The size of a `listpack`-encoded sorted set's listpack.
+fn zset_listpack_bytes(entry: &cedis_store::Entry) -> Option<usize> {
+    match entry.value() {
+        std::borrow::Cow::Borrowed(cedis_store::Value::ZSet(z)) => {
+            z.as_listpack().map(|lp| lp.bytes_len())
+        }
+        _ => None,
+    }
 }
 
 fn memory_usage(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
