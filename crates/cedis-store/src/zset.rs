@@ -1259,6 +1259,41 @@ mod tests {
     }
 
     #[test]
+    fn zscan_keeps_the_scan_guarantee_under_deletes() {
+        let mut s = store();
+        let members: Vec<Vec<u8>> = (0..1000).map(|i| format!("m{i}").into_bytes()).collect();
+        for (i, m) in members.iter().enumerate() {
+            add(&mut s, b"z", &[(-(i as f64), m)]);
+        }
+        // Removing the members with the lowest scores (rank 0 first)
+        // between calls would make a rank cursor skip survivors.
+        let mut seen = std::collections::HashSet::new();
+        let mut cursor = 0;
+        let mut removed = 0;
+        loop {
+            let (next, items) = s.zset_scan(0, b"z", cursor, 10, None).unwrap();
+            seen.extend(items.into_iter().map(|(m, _)| m));
+            for m in members.iter().rev().skip(removed).take(5) {
+                s.zset_rem(0, b"z", &[m]).unwrap();
+            }
+            removed += 5;
+            cursor = next;
+            if cursor == 0 {
+                break;
+            }
+        }
+        let survivors = members.len() - removed.min(members.len());
+        for m in &members[..survivors] {
+            assert!(seen.contains(m), "{}", m.escape_ascii());
+        }
+        // A listpack answers everything at once, filtered, with cursor 0.
+        add(&mut s, b"small", &[(1.0, b"a"), (2.0, b"b"), (3.0, b"ab")]);
+        let (next, items) = s.zset_scan(0, b"small", 0, 1, Some(b"a*")).unwrap();
+        assert_eq!(next, 0);
+        assert_eq!(items, [(b"a".to_vec(), 1.0), (b"ab".to_vec(), 3.0)]);
+    }
+
+    #[test]
     fn listpack_keeps_minus_zero_as_zero() {
         let mut s = store();
         add(&mut s, b"z", &[(-0.0, b"m")]);
