@@ -601,16 +601,6 @@ impl Store {
         }
     }
 
-    fn zset_drop_if_empty(&mut self, db: usize, key: &[u8]) {
-        let empty = self
-            .lookup_object(db, key)
-            .is_some_and(|e| matches!(e.value_mut(), Value::ZSet(z) if z.is_empty()));
-        if empty {
-            self.db_mut(db).remove(key);
-            self.notify(db, key, "del", class::GENERIC);
-        }
-    }
-
     /// ZADD / ZINCRBY. Scores are parsed (and NaN rejected) by the caller.
     pub fn zset_add(
         &mut self,
@@ -713,7 +703,7 @@ impl Store {
         if n > 0 {
             self.stats.dirty += n as u64;
             self.notify(db, key, "zrem", class::ZSET);
-            self.zset_drop_if_empty(db, key);
+            self.drop_if_empty(db, key);
         }
         Ok(n)
     }
@@ -795,7 +785,7 @@ impl Store {
             };
             self.stats.dirty += n as u64;
             self.notify(db, key, ev, class::ZSET);
-            self.zset_drop_if_empty(db, key);
+            self.drop_if_empty(db, key);
         }
         Ok(n)
     }
@@ -835,7 +825,7 @@ impl Store {
             if max { "zpopmax" } else { "zpopmin" },
             class::ZSET,
         );
-        self.zset_drop_if_empty(db, key);
+        self.drop_if_empty(db, key);
         Ok(Some(out))
     }
 
