@@ -185,7 +185,10 @@ fn zscan_returns_every_surviving_member_under_deletes() {
         for i in 0..n {
             c.cmd_str(&["ZADD", "z", &(-i).to_string(), &format!("m{i}")]);
         }
-        assert_reply!(c.cmd_str(&["OBJECT", "ENCODING", "z"]), b"$8\r\nskiplist\r\n");
+        assert_reply!(
+            c.cmd_str(&["OBJECT", "ENCODING", "z"]),
+            b"$8\r\nskiplist\r\n"
+        );
         let mut seen = HashSet::new();
         let mut cursor = "0".to_string();
         let mut removed = 0;

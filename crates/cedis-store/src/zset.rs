@@ -1146,7 +1146,10 @@ mod tests {
         assert_eq!(payload[0], 17, "RDB_TYPE_ZSET_LISTPACK");
         let (len, at) = match payload[1] >> 6 {
             0 => (usize::from(payload[1] & 0x3F), 2),
-            1 => ((usize::from(payload[1] & 0x3F) << 8) | usize::from(payload[2]), 3),
+            1 => (
+                (usize::from(payload[1] & 0x3F) << 8) | usize::from(payload[2]),
+                3,
+            ),
             _ => unreachable!("short vectors only"),
         };
         &payload[at..at + len]

@@ -648,7 +648,8 @@ impl ZSet {
     /// each member of the next bucket(s) and returns the next cursor (0
     /// when done).
     pub fn scan(&self, cursor: u64, mut f: impl FnMut(&[u8], f64)) -> u64 {
-        self.nodes.scan(cursor, |_, n| f(n.member.as_bytes(), n.score))
+        self.nodes
+            .scan(cursor, |_, n| f(n.member.as_bytes(), n.score))
     }
 
     /// Bytes held: the node table (nodes, chain links, buckets), the upper

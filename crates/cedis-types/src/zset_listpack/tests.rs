@@ -58,8 +58,17 @@ fn pairs_walk_both_ways_and_from_ranks() {
     assert_eq!(fwd, want);
     let rev: Vec<Vec<u8>> = z.iter().rev().map(|(m, _)| m.to_vec()).collect();
     assert_eq!(rev, [&b"c"[..], b"b", b"10", b"a"]);
-    assert_eq!(z.iter_from(2).map(|(m, _)| m.to_vec()).collect::<Vec<_>>(), [&b"b"[..], b"c"]);
-    assert_eq!(z.iter_to(1).rev().map(|(m, _)| m.to_vec()).collect::<Vec<_>>(), [&b"10"[..], b"a"]);
+    assert_eq!(
+        z.iter_from(2).map(|(m, _)| m.to_vec()).collect::<Vec<_>>(),
+        [&b"b"[..], b"c"]
+    );
+    assert_eq!(
+        z.iter_to(1)
+            .rev()
+            .map(|(m, _)| m.to_vec())
+            .collect::<Vec<_>>(),
+        [&b"10"[..], b"a"]
+    );
     assert_eq!(z.iter_from(4).count(), 0);
     assert_eq!(z.iter_to(4).count(), 0);
     assert_eq!(z.rank(b"b"), Some(2));
