@@ -15,7 +15,10 @@
 //!   same double.
 //!
 //! Both rules were checked against the listpack inside real `DUMP`
-//! payloads (see the tests). Reading a score decodes the entry in place: an
+//! payloads (see the tests). The `%.17g` formatter repeats the one
+//! `cedis-resp` uses for replies (that crate depends on `bytes` and
+//! `thiserror` only, so neither can use the other's); a test checks that
+//! the two agree on random doubles. Reading a score decodes the entry in place: an
 //! integer directly, text with Rust's correctly rounded parser (as glibc's
 //! `strtod`), without allocating.
 //!

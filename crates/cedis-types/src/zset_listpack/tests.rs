@@ -167,6 +167,16 @@ proptest! {
         prop_assert_eq!(built.as_listpack().as_bytes(), z.as_listpack().as_bytes());
     }
 
+    /// The `%.17g` text agrees with the reply formatter of `cedis-resp`.
+    #[test]
+    fn score_text_agrees_with_the_reply_formatter(bits in any::<u64>()) {
+        let v = f64::from_bits(bits);
+        let mut buf = ScoreBuf::default();
+        write_g17(v, &mut buf);
+        let want = cedis_resp::double_to_string(v);
+        prop_assert_eq!(&buf.bytes[..buf.len], want.as_bytes());
+    }
+
     /// Every non-NaN score reads back as the same double.
     #[test]
     fn scores_round_trip(s in any::<f64>().prop_filter("not NaN", |f| !f.is_nan())) {
