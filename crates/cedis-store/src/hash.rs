@@ -56,7 +56,7 @@ pub enum HashValue {
     /// `listpack`: field, value, field, value, ...
     Listpack(Listpack),
     /// `hashtable`.
-    Table(Table<HashField>),
+    Table(Box<Table<HashField>>),
 }
 
 impl HashValue {
@@ -86,7 +86,9 @@ impl HashValue {
         match self {
             HashValue::Listpack(lp) => lp.heap_bytes(),
             HashValue::Table(t) => {
-                t.memory_usage() + t.iter().map(|(_, f)| f.buf.len()).sum::<usize>()
+                std::mem::size_of::<Table<HashField>>()
+                    + t.memory_usage()
+                    + t.iter().map(|(_, f)| f.buf.len()).sum::<usize>()
             }
         }
     }
@@ -184,7 +186,7 @@ impl HashValue {
             while let (Some(k), Some(v)) = (it.next(), it.next()) {
                 k.with_bytes(|k| v.with_bytes(|v| t.insert(HashField::new(k, v))));
             }
-            *self = HashValue::Table(t);
+            *self = HashValue::Table(Box::new(t));
         }
     }
 

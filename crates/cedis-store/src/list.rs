@@ -153,7 +153,7 @@ impl Store {
                 let mut l = self.new_list();
                 push_all(&mut l.ql, end, elems);
                 let len = l.len();
-                let entry = self.new_entry(key, Value::List(l));
+                let entry = self.new_entry(key, Value::List(Box::new(l)));
                 self.put(db, entry, false);
                 len
             }

@@ -38,7 +38,7 @@ pub enum SetValue {
     /// `intset`.
     Intset(Intset),
     /// `hashtable`.
-    Table(Table<SetMember>),
+    Table(Box<Table<SetMember>>),
 }
 
 impl Default for SetValue {
@@ -74,7 +74,9 @@ impl SetValue {
         match self {
             SetValue::Intset(s) => s.heap_bytes(),
             SetValue::Table(t) => {
-                t.memory_usage() + t.iter().map(|(_, m)| m.0.len()).sum::<usize>()
+                std::mem::size_of::<Table<SetMember>>()
+                    + t.memory_usage()
+                    + t.iter().map(|(_, m)| m.0.len()).sum::<usize>()
             }
         }
     }
@@ -95,7 +97,7 @@ impl SetValue {
             for v in s.iter() {
                 t.insert_new(SetMember(v.to_string().into_bytes().into_boxed_slice()));
             }
-            *self = SetValue::Table(t);
+            *self = SetValue::Table(Box::new(t));
         }
     }
 

@@ -451,7 +451,7 @@ impl Store {
         for v in &out {
             list.ql.push_back(v.as_deref().unwrap_or_default());
         }
-        let entry = self.new_entry(dst, Value::List(list));
+        let entry = self.new_entry(dst, Value::List(Box::new(list)));
         self.put(db, entry, false);
         self.stats.dirty += n as u64;
         self.notify(db, dst, "sortstore", class::LIST);

@@ -190,7 +190,7 @@ pub enum Value {
     /// A string.
     Str(StrValue),
     /// A list.
-    List(crate::list::ListValue),
+    List(Box<crate::list::ListValue>),
     /// A hash.
     Hash(crate::hash::HashValue),
     /// A set.
@@ -239,7 +239,7 @@ impl Value {
         match self {
             Value::Str(StrValue::Int(_)) => 0,
             Value::Str(StrValue::Bytes { data, .. }) => data.capacity(),
-            Value::List(l) => l.heap_size(),
+            Value::List(l) => std::mem::size_of::<crate::list::ListValue>() + l.heap_size(),
             Value::Hash(h) => h.heap_size(),
             Value::Set(s) => s.heap_size(),
             Value::ZSet(z) => z.heap_size(),
