@@ -15,7 +15,9 @@
 # by scripts/test.sh), REDIS_SUITE (the redis-suite tool, default
 # ../shared/conformance/redis-suite), RATCHET_EXPECTED (another expected.tsv), RATCHET_RESULTS (keep per-unit logs
 # there instead of a temporary directory), RATCHET_UNIT_TIMEOUT (seconds,
-# default 300).
+# default 300), RATCHET_PORT (the server's port, default the suite tool's
+# 21111) and RATCHET_BASEPORT (first port of the suite's own helper servers),
+# so that several runs on one machine do not collide.
 #
 # tests/redis-suite/skip.txt: tests skipped by name (one per line, `#`
 # comments), for tests that would hang until the unit times out because
@@ -30,6 +32,10 @@ expected="${RATCHET_EXPECTED:-$root/tests/redis-suite/expected.tsv}"
 suite="${REDIS_SUITE:-$root/../shared/conformance/redis-suite}"
 bin="${CEDIS_RELEASE_BIN:-$root/target/release/cedis-server}"
 unit_timeout="${RATCHET_UNIT_TIMEOUT:-300}"
+port_args=()
+[ -n "${RATCHET_PORT:-}" ] && port_args=(--port "$RATCHET_PORT")
+runtest_args=()
+[ -n "${RATCHET_BASEPORT:-}" ] && runtest_args=(-- --baseport "$RATCHET_BASEPORT")
 # Tests that cannot finish against cedis yet (they wait forever for a
 # feature cedis lacks), skipped by name; each line says why.
 skipfile="$root/tests/redis-suite/skip.txt"
@@ -91,8 +97,8 @@ run_units() {
     [ -f "$skipfile" ] && skip=(--skipfile "$skipfile")
     "$suite" \
         --server-cmd "$bin --port {port} --enable-debug-command yes" \
-        --timeout "$unit_timeout" "${skip[@]}" \
-        --results "$out" "$@" >"$out.summary" 2>"$out.stderr" || {
+        --timeout "$unit_timeout" "${skip[@]}" "${port_args[@]}" \
+        --results "$out" "$@" "${runtest_args[@]}" >"$out.summary" 2>"$out.stderr" || {
         echo "redis-suite-ratchet: the suite runner failed (exit $?):" >&2
         tail -20 "$out.stderr" >&2
         return 2
