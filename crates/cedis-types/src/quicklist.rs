@@ -1,4 +1,5 @@
-//! `Quicklist`: Redis 7.0's list encoding, a deque of listpack nodes.
+//! `Quicklist`: Redis 7.0's list encoding, a deque of listpack (and plain)
+//! nodes.
 //!
 //! # Shape
 //!
@@ -11,8 +12,17 @@
 //!   `_quicklistNodeAllowInsert` does, from the node's byte size plus the
 //!   element's raw length and an overhead estimate; so an element larger
 //!   than the limit always gets a node of its own.
-//! * `depth` (`list-compress-depth`): nodes more than `depth` from either
-//!   end are kept LZF-compressed ([`crate::lzf`]) when that saves at least
+//! * Plain nodes: an element of at least the packed threshold
+//!   ([`Quicklist::set_packed_threshold`], Redis's `packed_threshold`,
+//!   1 GiB by default, lowered by `DEBUG QUICKLIST-PACKED-THRESHOLD`) is
+//!   stored alone in a node holding its raw bytes, not a listpack. Such a
+//!   node never takes another element and never merges; LSET of a plain
+//!   element with a small one moves it into a listpack, and a large LSET
+//!   or LINSERT inside a listpack node splits the node around a new plain
+//!   node, as Redis 7.0 does. The threshold is read at each change, like
+//!   Redis's global, so the owner updates it when the setting changes.
+//! * `depth` (`list-compress-depth`): nodes (plain ones too) more than
+//!   `depth` from either end are kept LZF-compressed ([`crate::lzf`]) when that saves at least
 //!   8 bytes and the node has at least 48 bytes (Redis's
 //!   `MIN_COMPRESS_BYTES` / `MIN_COMPRESS_IMPROVE`). Compressed nodes are
 //!   decompressed for a change and compressed again after it; reads
@@ -49,20 +59,82 @@ const MIN_COMPRESS_BYTES: usize = 48;
 const MIN_COMPRESS_IMPROVE: usize = 8;
 /// Bytes of a listpack's header and terminator.
 const LP_OVERHEAD: usize = 7;
+/// Redis's default `packed_threshold`: elements of 1 GiB or more get a
+/// plain node.
+pub const DEFAULT_PACKED_THRESHOLD: usize = 1 << 30;
 
 #[derive(Debug, Clone)]
 enum Packed {
+    /// A listpack of the node's entries.
     Raw(Listpack),
-    Lzf(Box<[u8]>),
+    /// A plain node: one element's raw bytes.
+    Plain(Box<[u8]>),
+    /// The LZF-compressed listpack, or the element's bytes when `plain`.
+    Lzf { data: Box<[u8]>, plain: bool },
 }
 
 #[derive(Debug, Clone)]
 struct Node {
     packed: Packed,
-    /// Number of entries.
+    /// Number of entries (1 for a plain node).
     count: usize,
-    /// Uncompressed listpack bytes.
+    /// Uncompressed bytes: the listpack's, or a plain element's length.
     sz: usize,
+}
+
+/// A node's contents for reading, decompressed if need be.
+enum View<'a> {
+    Lp(Cow<'a, Listpack>),
+    Plain(Cow<'a, [u8]>),
+}
+
+impl View<'_> {
+    fn iter(&self) -> NodeIter<'_> {
+        match self {
+            View::Lp(lp) => NodeIter::Lp(lp.iter()),
+            View::Plain(b) => NodeIter::Plain(Some(LpValue::Str(b))),
+        }
+    }
+
+    fn get(&self, off: usize) -> Option<LpValue<'_>> {
+        match self {
+            View::Lp(lp) => lp.get(off as i64),
+            View::Plain(b) => (off == 0).then_some(LpValue::Str(b)),
+        }
+    }
+
+    fn contains(&self, v: &[u8]) -> bool {
+        match self {
+            View::Lp(lp) => lp.find(v, 0).is_some(),
+            View::Plain(b) => **b == *v,
+        }
+    }
+}
+
+/// The entries of one node, from either end.
+enum NodeIter<'a> {
+    Lp(crate::listpack::Iter<'a>),
+    Plain(Option<LpValue<'a>>),
+}
+
+impl<'a> Iterator for NodeIter<'a> {
+    type Item = LpValue<'a>;
+
+    fn next(&mut self) -> Option<LpValue<'a>> {
+        match self {
+            NodeIter::Lp(it) => it.next(),
+            NodeIter::Plain(v) => v.take(),
+        }
+    }
+}
+
+impl DoubleEndedIterator for NodeIter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        match self {
+            NodeIter::Lp(it) => it.next_back(),
+            NodeIter::Plain(v) => v.take(),
+        }
+    }
 }
 
 impl Node {
@@ -83,70 +155,143 @@ impl Node {
         n
     }
 
+    /// A plain node holding `v` alone.
+    fn plain(v: &[u8]) -> Node {
+        Node {
+            packed: Packed::Plain(v.into()),
+            count: 1,
+            sz: v.len(),
+        }
+    }
+
+    /// A listpack node holding `v` alone.
+    fn single(v: &[u8]) -> Node {
+        let mut lp = Listpack::new();
+        lp.push_back(v);
+        Node::new(lp)
+    }
+
+    /// A node for `v` alone: plain if `v` reaches `threshold`.
+    fn for_value(v: &[u8], threshold: usize) -> Node {
+        if v.len() >= threshold {
+            Node::plain(v)
+        } else {
+            Node::single(v)
+        }
+    }
+
+    fn is_plain(&self) -> bool {
+        matches!(
+            self.packed,
+            Packed::Plain(_) | Packed::Lzf { plain: true, .. }
+        )
+    }
+
     fn refresh(&mut self) {
-        if let Packed::Raw(lp) = &self.packed {
-            self.count = lp.len();
-            self.sz = lp.bytes_len();
-        }
-    }
-
-    fn decompressed(&self) -> Cow<'_, Listpack> {
         match &self.packed {
-            Packed::Raw(lp) => Cow::Borrowed(lp),
-            Packed::Lzf(data) => Cow::Owned(inflate(data, self.sz)),
+            Packed::Raw(lp) => {
+                self.count = lp.len();
+                self.sz = lp.bytes_len();
+            }
+            Packed::Plain(b) => {
+                self.count = 1;
+                self.sz = b.len();
+            }
+            Packed::Lzf { .. } => {}
         }
     }
 
-    /// The listpack, decompressed in place.
+    fn view(&self) -> View<'_> {
+        match &self.packed {
+            Packed::Raw(lp) => View::Lp(Cow::Borrowed(lp)),
+            Packed::Plain(b) => View::Plain(Cow::Borrowed(b)),
+            Packed::Lzf { data, plain: false } => View::Lp(Cow::Owned(inflate(data, self.sz))),
+            Packed::Lzf { data, plain: true } => {
+                View::Plain(Cow::Owned(inflate_raw(data, self.sz)))
+            }
+        }
+    }
+
+    /// The listpack, decompressed in place. Only listpack nodes are
+    /// edited through it; a plain node (a caller's bug) is turned into a
+    /// listpack of its one element so nothing is lost.
     fn lp_mut(&mut self) -> &mut Listpack {
-        if let Packed::Lzf(data) = &self.packed {
-            let lp = inflate(data, self.sz);
+        self.decompress();
+        if let Packed::Plain(b) = &self.packed {
+            debug_assert!(false, "listpack edit of a plain quicklist node");
+            let mut lp = Listpack::new();
+            lp.push_back(&b[..]);
             self.packed = Packed::Raw(lp);
         }
         match &mut self.packed {
             Packed::Raw(lp) => lp,
-            Packed::Lzf(_) => unreachable!("decompressed above"),
+            _ => unreachable!("decompressed above"),
         }
     }
 
     fn is_compressed(&self) -> bool {
-        matches!(self.packed, Packed::Lzf(_))
+        matches!(self.packed, Packed::Lzf { .. })
     }
 
+    /// Compresses the node (listpack or plain, as Redis does) when that
+    /// saves enough.
     fn compress(&mut self) {
-        let Packed::Raw(lp) = &self.packed else {
-            return;
+        let (bytes, plain) = match &self.packed {
+            Packed::Raw(lp) => (lp.as_bytes(), false),
+            Packed::Plain(b) => (&b[..], true),
+            Packed::Lzf { .. } => return,
         };
         if self.sz < MIN_COMPRESS_BYTES {
             return;
         }
         let mut out = Vec::new();
-        if lzf::compress_within(lp.as_bytes(), self.sz - MIN_COMPRESS_IMPROVE - 1, &mut out) {
-            self.packed = Packed::Lzf(out.into_boxed_slice());
+        if lzf::compress_within(bytes, self.sz - MIN_COMPRESS_IMPROVE - 1, &mut out) {
+            self.packed = Packed::Lzf {
+                data: out.into_boxed_slice(),
+                plain,
+            };
         }
     }
 
     fn decompress(&mut self) {
-        self.lp_mut();
+        if let Packed::Lzf { data, plain } = &self.packed {
+            self.packed = if *plain {
+                Packed::Plain(inflate_raw(data, self.sz).into_boxed_slice())
+            } else {
+                Packed::Raw(inflate(data, self.sz))
+            };
+        }
+    }
+
+    /// The element of a plain node, taken out of it.
+    fn into_plain(mut self) -> Option<Vec<u8>> {
+        self.decompress();
+        match self.packed {
+            Packed::Plain(b) => Some(b.into_vec()),
+            _ => None,
+        }
     }
 
     fn heap_bytes(&self) -> usize {
         match &self.packed {
             Packed::Raw(lp) => lp.heap_bytes(),
-            Packed::Lzf(d) => d.len(),
+            Packed::Plain(b) => b.len(),
+            Packed::Lzf { data, .. } => data.len(),
         }
     }
 }
 
-fn inflate(data: &[u8], sz: usize) -> Listpack {
+fn inflate_raw(data: &[u8], sz: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(sz);
-    match lzf::decompress(data, sz, &mut out) {
-        Ok(()) => Listpack::from_bytes(out).unwrap_or_default(),
-        Err(_) => {
-            debug_assert!(false, "quicklist node failed to decompress");
-            Listpack::new()
-        }
+    if lzf::decompress(data, sz, &mut out).is_err() {
+        debug_assert!(false, "quicklist node failed to decompress");
+        out.clear();
     }
+    out
+}
+
+fn inflate(data: &[u8], sz: usize) -> Listpack {
+    Listpack::from_bytes(inflate_raw(data, sz)).unwrap_or_default()
 }
 
 /// Whether a listpack of `sz` bytes meets a negative fill's byte limit.
@@ -160,6 +305,9 @@ fn meets_optimization(sz: usize, fill: i32) -> bool {
 
 /// Whether `node` may take one more element of raw length `sz`.
 fn allow_insert(node: &Node, fill: i32, sz: usize) -> bool {
+    if node.is_plain() {
+        return false;
+    }
     let mut overhead = if sz < 254 { 1 } else { 5 };
     overhead += if sz < 64 {
         1
@@ -180,6 +328,9 @@ fn allow_insert(node: &Node, fill: i32, sz: usize) -> bool {
 
 /// Whether nodes `a` and `b` may be merged into one.
 fn allow_merge(a: &Node, b: &Node, fill: i32) -> bool {
+    if a.is_plain() || b.is_plain() {
+        return false;
+    }
     let merge_sz = (a.sz + b.sz).saturating_sub(LP_OVERHEAD);
     if meets_optimization(merge_sz, fill) {
         true
@@ -197,6 +348,8 @@ pub struct Quicklist {
     len: usize,
     fill: i32,
     depth: usize,
+    /// Elements at least this long get a plain node of their own.
+    packed_threshold: usize,
 }
 
 impl Default for Quicklist {
@@ -218,7 +371,30 @@ impl Quicklist {
                 fill.clamp(-5, 1 << 15)
             },
             depth: depth as usize,
+            packed_threshold: DEFAULT_PACKED_THRESHOLD,
         }
+    }
+
+    /// Sets the plain-node threshold (`DEBUG QUICKLIST-PACKED-THRESHOLD`):
+    /// elements of at least `threshold` bytes pushed, inserted or set from
+    /// now on are stored alone in a plain node. 0 restores the default
+    /// (1 GiB).
+    pub fn set_packed_threshold(&mut self, threshold: usize) {
+        self.packed_threshold = if threshold == 0 {
+            DEFAULT_PACKED_THRESHOLD
+        } else {
+            threshold
+        };
+    }
+
+    /// The plain-node threshold.
+    pub fn packed_threshold(&self) -> usize {
+        self.packed_threshold
+    }
+
+    /// Number of plain nodes.
+    pub fn plain_count(&self) -> usize {
+        self.nodes.iter().filter(|n| n.is_plain()).count()
     }
 
     /// Number of elements.
@@ -319,40 +495,43 @@ impl Quicklist {
 
     /// Prepends `v`.
     pub fn push_front(&mut self, v: &[u8]) {
-        match self.nodes.front_mut() {
-            Some(head) if allow_insert(head, self.fill, v.len()) => {
-                head.lp_mut().push_front(v);
-                head.refresh();
-            }
-            _ => {
-                // The old end node is full: give back its growth slack.
-                if let Some(old) = self.nodes.front_mut() {
-                    old.shrink();
-                }
-                let mut lp = Listpack::new();
-                lp.push_back(v);
-                self.nodes.push_front(Node::new(lp));
-            }
-        }
-        self.len += 1;
-        self.recompress(&[]);
+        self.push(v, true);
     }
 
     /// Appends `v`.
     pub fn push_back(&mut self, v: &[u8]) {
-        match self.nodes.back_mut() {
-            Some(tail) if allow_insert(tail, self.fill, v.len()) => {
-                tail.lp_mut().push_back(v);
-                tail.refresh();
+        self.push(v, false);
+    }
+
+    fn push(&mut self, v: &[u8], front: bool) {
+        let large = v.len() >= self.packed_threshold;
+        let fill = self.fill;
+        let end = if front {
+            self.nodes.front_mut()
+        } else {
+            self.nodes.back_mut()
+        };
+        match end {
+            Some(node) if !large && allow_insert(node, fill, v.len()) => {
+                let lp = node.lp_mut();
+                if front {
+                    lp.push_front(v);
+                } else {
+                    lp.push_back(v);
+                }
+                node.refresh();
             }
-            _ => {
+            old => {
                 // The old end node is full: give back its growth slack.
-                if let Some(old) = self.nodes.back_mut() {
+                if let Some(old) = old {
                     old.shrink();
                 }
-                let mut lp = Listpack::new();
-                lp.push_back(v);
-                self.nodes.push_back(Node::new(lp));
+                let node = Node::for_value(v, self.packed_threshold);
+                if front {
+                    self.nodes.push_front(node);
+                } else {
+                    self.nodes.push_back(node);
+                }
             }
         }
         self.len += 1;
@@ -361,27 +540,52 @@ impl Quicklist {
 
     /// Removes and returns the first element.
     pub fn pop_front(&mut self) -> Option<Vec<u8>> {
-        let v = self.nodes.front_mut()?.lp_mut().first()?.to_vec();
-        self.delete_at(0, 0);
-        Some(v)
+        self.pop_at(0, false)
     }
 
     /// Removes and returns the last element.
     pub fn pop_back(&mut self) -> Option<Vec<u8>> {
         let last = self.nodes.len().checked_sub(1)?;
-        let node = &mut self.nodes[last];
-        let off = node.count - 1;
-        let v = node.lp_mut().last()?.to_vec();
-        self.delete_at(last, off);
+        self.pop_at(last, true)
+    }
+
+    /// Removes and returns the first (or `last`) entry of node `i`.
+    fn pop_at(&mut self, i: usize, last: bool) -> Option<Vec<u8>> {
+        let node = self.nodes.get(i)?;
+        let off = if last { node.count - 1 } else { 0 };
+        if node.is_plain() {
+            let v = self.nodes.remove(i)?.into_plain();
+            self.len -= 1;
+            self.recompress(&[i]);
+            return v;
+        }
+        let v = node.view().get(off)?.to_vec();
+        self.delete_at(i, off);
         Some(v)
     }
 
     /// Deletes entry `off` of node `i`.
     fn delete_at(&mut self, i: usize, off: usize) {
-        self.nodes[i].lp_mut().delete_range(off as i64, 1);
+        if self.nodes[i].is_plain() {
+            self.nodes.remove(i);
+        } else {
+            self.nodes[i].lp_mut().delete_range(off as i64, 1);
+            self.settle(i);
+        }
         self.len -= 1;
-        self.settle(i);
         self.recompress(&[i]);
+    }
+
+    /// Splits node `n` before its entry `at` (`0 < at < count`): the node
+    /// keeps the entries before, the returned node (not yet in the list)
+    /// holds the rest.
+    fn split_at(&mut self, n: usize, at: usize) -> Node {
+        let orig = self.nodes[n].lp_mut();
+        let mut rest = orig.clone();
+        orig.delete_range(at as i64, usize::MAX);
+        rest.delete_range(0, at);
+        self.nodes[n].refresh();
+        Node::new(rest)
     }
 
     // ----- positions
@@ -417,8 +621,7 @@ impl Quicklist {
     /// Element `index` (negative from the end), as LINDEX.
     pub fn get(&self, index: i64) -> Option<Vec<u8>> {
         let (n, off) = self.locate(index)?;
-        let lp = self.nodes[n].decompressed();
-        let v = lp.get(off as i64)?.to_vec();
+        let v = self.nodes[n].view().get(off)?.to_vec();
         Some(v)
     }
 
@@ -428,12 +631,55 @@ impl Quicklist {
         let Some((n, off)) = self.locate(index) else {
             return false;
         };
+        let large = v.len() >= self.packed_threshold;
         let node = &mut self.nodes[n];
-        if let Some(mut c) = node.lp_mut().seek_mut(off as i64) {
-            c.replace(v);
+        match (node.is_plain(), large) {
+            (false, false) => {
+                if let Some(mut c) = node.lp_mut().seek_mut(off as i64) {
+                    c.replace(v);
+                }
+                node.refresh();
+                self.recompress(&[n]);
+            }
+            (true, true) => {
+                *node = Node::plain(v);
+                self.recompress(&[n]);
+            }
+            (true, false) => {
+                // Insert the small element after the plain node (into the
+                // next node if it has room), then drop the plain node.
+                // A plain node holds one element: `off` is 0.
+                let at = if index < 0 {
+                    self.len - index.unsigned_abs() as usize
+                } else {
+                    index as usize
+                };
+                self.insert(at, true, v);
+                self.nodes.remove(n);
+                self.len -= 1;
+                self.recompress(&[n]);
+            }
+            (false, true) => {
+                // Split the node after the element, put a plain node
+                // after it, then delete the element (the node's last now).
+                let count = node.count;
+                let mut at = n + 1;
+                if off + 1 < count {
+                    let rest = self.split_at(n, off + 1);
+                    self.nodes.insert(n + 1, rest);
+                }
+                self.nodes.insert(n + 1, Node::plain(v));
+                if off == 0 {
+                    self.nodes.remove(n);
+                    at = n;
+                } else {
+                    self.nodes[n].lp_mut().delete_range(off as i64, 1);
+                    self.nodes[n].refresh();
+                    at = self.merge_around(at);
+                }
+                self.recompress(&[at.saturating_sub(1), at, at + 1]);
+            }
         }
-        node.refresh();
-        self.recompress(&[n]);
         true
     }
 
@@ -452,11 +698,11 @@ impl Quicklist {
         let mut idx = start;
         let mut first = Some(off);
         loop {
-            let lp = self.nodes[n].decompressed();
+            let view = self.nodes[n].view();
             let from = first.take();
             if reverse {
-                let skip = from.map_or(0, |o| lp_len(&lp) - 1 - o);
-                for v in lp.iter().rev().skip(skip) {
+                let skip = from.map_or(0, |o| self.nodes[n].count - 1 - o);
+                for v in view.iter().rev().skip(skip) {
                     if !f(idx, v) {
                         return;
                     }
@@ -467,7 +713,7 @@ impl Quicklist {
                 }
                 n -= 1;
             } else {
-                for v in lp.iter().skip(from.unwrap_or(0)) {
+                for v in view.iter().skip(from.unwrap_or(0)) {
                     if !f(idx, v) {
                         return;
                     }
@@ -495,14 +741,18 @@ impl Quicklist {
     pub fn position(&self, v: &[u8]) -> Option<usize> {
         let mut acc = 0;
         for node in &self.nodes {
-            let lp = node.decompressed();
-            if let Some(c) = lp.find(v, 0) {
-                let mut k = 0;
-                let mut p = c;
-                while let Some(q) = p.prev() {
-                    p = q;
-                    k += 1;
-                }
+            let found = match node.view() {
+                View::Lp(lp) => lp.find(v, 0).map(|mut c| {
+                    let mut k = 0;
+                    while let Some(q) = c.prev() {
+                        c = q;
+                        k += 1;
+                    }
+                    k
+                }),
+                View::Plain(b) => (*b == *v).then_some(0),
+            };
+            if let Some(k) = found {
                 return Some(acc + k);
             }
             acc += node.count;
@@ -525,6 +775,22 @@ impl Quicklist {
         let at_tail = after && off == count - 1;
         let at_head = !after && off == 0;
         self.len += 1;
+        if v.len() >= self.packed_threshold {
+            // A plain node beside the pivot's node, or inside it after a
+            // split (no merging, as Redis).
+            if !(self.nodes[n].is_plain() || at_tail || at_head) {
+                let rest = self.split_at(n, if after { off + 1 } else { off });
+                self.nodes.insert(n + 1, rest);
+            }
+            let at = if after || !(self.nodes[n].is_plain() || at_head) {
+                n + 1
+            } else {
+                n
+            };
+            self.nodes.insert(at, Node::plain(v));
+            self.recompress(&[at]);
+            return;
+        }
         if !full {
             let lp = self.nodes[n].lp_mut();
             lp.insert(if after { off + 1 } else { off }, v);
@@ -547,33 +813,26 @@ impl Quicklist {
             return;
         }
         if at_tail || at_head {
-            let mut lp = Listpack::new();
-            lp.push_back(v);
             let at = if after { n + 1 } else { n };
-            self.nodes.insert(at, Node::new(lp));
+            self.nodes.insert(at, Node::single(v));
             self.recompress(&[at]);
             return;
         }
-        // Split the full node around the position, then merge neighbours.
-        let orig = self.nodes[n].lp_mut();
-        let mut new_lp = orig.clone();
-        let mut center = n;
-        if after {
-            // The node keeps 0..=off; the new node the rest, then `v` first.
-            orig.delete_range(off as i64 + 1, usize::MAX);
-            new_lp.delete_range(0, off + 1);
-            new_lp.push_front(v);
-            self.nodes[n].refresh();
-            self.nodes.insert(n + 1, Node::new(new_lp));
+        // Split the full node around the position, then merge neighbours
+        // around the part that kept the pivot (Redis's original node).
+        let mut rest = self.split_at(n, if after { off + 1 } else { off });
+        let center = if after {
+            // 0..=off stays; `v` goes first in the rest.
+            rest.lp_mut().push_front(v);
+            rest.refresh();
+            n
         } else {
-            // The node keeps off..; the new node 0..off, then `v` last.
-            orig.delete_range(0, off);
-            new_lp.delete_range(off as i64, usize::MAX);
-            new_lp.push_back(v);
+            // 0..off stays, then `v`; the rest from the pivot on.
+            self.nodes[n].lp_mut().push_back(v);
             self.nodes[n].refresh();
-            self.nodes.insert(n, Node::new(new_lp));
-            center = n + 1;
-        }
+            n + 1
+        };
+        self.nodes.insert(n + 1, rest);
         let c = self.merge_around(center);
         self.recompress(&[c.saturating_sub(1), c, c + 1]);
     }
@@ -585,10 +844,9 @@ impl Quicklist {
         if b >= self.nodes.len() || !allow_merge(&self.nodes[a], &self.nodes[b], self.fill) {
             return false;
         }
-        let right = self.nodes.remove(b).map(|n| n.decompressed().into_owned());
-        if let Some(right) = right {
+        if let Some(right) = self.nodes.remove(b) {
             let left = self.nodes[a].lp_mut();
-            for v in right.iter() {
+            for v in right.view().iter() {
                 left.push_back(v);
             }
             self.nodes[a].refresh();
@@ -678,7 +936,12 @@ impl Quicklist {
                 break;
             }
             // Quick check without decompressing in place.
-            if self.nodes[i].decompressed().find(v, 0).is_none() {
+            if !self.nodes[i].view().contains(v) {
+                continue;
+            }
+            if self.nodes[i].is_plain() {
+                removed += 1;
+                gone.push(i);
                 continue;
             }
             let lp = self.nodes[i].lp_mut();
@@ -735,10 +998,6 @@ impl Quicklist {
     }
 }
 
-fn lp_len(lp: &Listpack) -> usize {
-    lp.len()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -752,6 +1011,9 @@ mod tests {
         let mut total = 0;
         for (i, n) in ql.nodes.iter().enumerate() {
             assert!(n.count > 0, "empty node");
+            if n.is_plain() {
+                assert_eq!(n.count, 1, "plain node {i} with several entries");
+            }
             total += n.count;
             if !ql.interior(i) {
                 assert!(!n.is_compressed(), "end node {i} compressed");
@@ -793,6 +1055,69 @@ mod tests {
         assert_eq!(ql.get(50).unwrap(), b"x");
     }
 
+    #[test]
+    fn plain_nodes_hold_large_elements_alone() {
+        let mut ql = Quicklist::new(-2, 0);
+        ql.set_packed_threshold(5);
+        for v in ["aa", "bb", "ccccc", "dd", "eeeeee", "ff"] {
+            ql.push_back(v.as_bytes());
+        }
+        // As redis-server: [aa bb] [ccccc] [dd] [eeeeee] [ff], and the
+        // uncompressed size counts a plain element's raw bytes.
+        assert_eq!(ql.node_count(), 5);
+        assert_eq!(ql.plain_count(), 2);
+        assert_eq!(ql.listpack_bytes(), 48);
+        assert_eq!(ql.pop_front().unwrap(), b"aa");
+        assert_eq!(ql.get(1).unwrap(), b"ccccc");
+        assert_eq!(ql.position(b"eeeeee"), Some(3));
+        ql.set_packed_threshold(0);
+        assert_eq!(ql.packed_threshold(), DEFAULT_PACKED_THRESHOLD);
+    }
+
+    #[test]
+    fn set_switches_between_plain_and_packed() {
+        let mut ql = Quicklist::new(-2, 0);
+        ql.set_packed_threshold(5);
+        for v in ["aa", "bb", "cc", "dd", "ee"] {
+            ql.push_back(v.as_bytes());
+        }
+        // Packed -> plain in the middle splits the node in three.
+        assert!(ql.set(2, b"eeeeeeeeee"));
+        assert_eq!(ql.node_count(), 3);
+        assert_eq!(ql.plain_count(), 1);
+        // Plain -> plain replaces in place; plain -> packed joins the next
+        // node.
+        assert!(ql.set(2, b"ffffff"));
+        assert_eq!(ql.plain_count(), 1);
+        assert!(ql.set(-3, b"x"));
+        assert_eq!(ql.plain_count(), 0);
+        assert_eq!(ql.node_count(), 2);
+        let want: Vec<Vec<u8>> = ["aa", "bb", "x", "dd", "ee"]
+            .iter()
+            .map(|v| v.as_bytes().to_vec())
+            .collect();
+        assert_eq!(ql.to_vec(), want);
+    }
+
+    #[test]
+    fn inner_plain_nodes_are_compressed() {
+        let mut ql = Quicklist::new(1, 1);
+        ql.set_packed_threshold(1);
+        for c in [b'a', b'b', b'c'] {
+            ql.push_back(&[c; 200]);
+        }
+        assert_eq!(ql.plain_count(), 3);
+        assert_eq!(ql.compressed_count(), 1);
+        assert_eq!(ql.get(1).unwrap(), vec![b'b'; 200]);
+        ql.insert(1, false, &[b'd'; 200]);
+        assert_eq!(ql.compressed_count(), 2);
+        assert_eq!(ql.remove(&[b'b'; 200], 0), 1);
+        assert_eq!(
+            ql.to_vec(),
+            vec![vec![b'a'; 200], vec![b'd'; 200], vec![b'c'; 200]]
+        );
+    }
+
     #[derive(Debug, Clone)]
     enum Op {
         PushFront(Vec<u8>),
@@ -804,6 +1129,7 @@ mod tests {
         Delete(usize, usize),
         Trim(usize, usize),
         Remove(Vec<u8>, i64),
+        Threshold(usize),
     }
 
     fn value() -> impl Strategy<Value = Vec<u8>> {
@@ -812,6 +1138,12 @@ mod tests {
             (0i64..300).prop_map(|n| n.to_string().into_bytes()),
             (1usize..200).prop_map(|n| vec![b'z'; n]),
         ]
+    }
+
+    /// Plain-node thresholds: tiny ones so plain and packed nodes mix,
+    /// and 0 (the default, 1 GiB).
+    fn threshold() -> impl Strategy<Value = usize> {
+        prop_oneof![Just(0usize), 1usize..4, 50usize..120]
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -825,6 +1157,7 @@ mod tests {
             (0usize..40, 0usize..10).prop_map(|(s, c)| Op::Delete(s, c)),
             (0usize..10, 0usize..40).prop_map(|(s, e)| Op::Trim(s, e)),
             (value(), -3i64..3).prop_map(|(v, c)| Op::Remove(v, c)),
+            threshold().prop_map(Op::Threshold),
         ]
     }
 
@@ -833,9 +1166,11 @@ mod tests {
         fn matches_model(
             fill in prop_oneof![1i32..6, -5i32..=-1],
             depth in 0u32..3,
+            threshold in threshold(),
             ops in proptest::collection::vec(op(), 1..200),
         ) {
             let mut ql = Quicklist::new(fill, depth);
+            ql.set_packed_threshold(threshold);
             let mut m: VecDeque<Vec<u8>> = VecDeque::new();
             for op in ops {
                 match op {
@@ -877,6 +1212,7 @@ mod tests {
                         for &i in idx.iter().rev() { m.remove(i); }
                         prop_assert_eq!(ql.remove(&v, c), idx.len());
                     }
+                    Op::Threshold(t) => ql.set_packed_threshold(t),
                 }
                 check(&ql, &m);
             }
