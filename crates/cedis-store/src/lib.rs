@@ -106,6 +106,9 @@ pub struct StoreConfig {
     pub list_max_listpack_size: i32,
     /// `list-compress-depth`.
     pub list_compress_depth: u32,
+    /// Elements of at least this many bytes get a plain quicklist node
+    /// (`DEBUG QUICKLIST-PACKED-THRESHOLD`; default 1 GiB).
+    pub list_packed_threshold: usize,
 }
 
 impl Default for StoreConfig {
@@ -123,6 +126,7 @@ impl Default for StoreConfig {
             zset_max_listpack_value: 64,
             list_max_listpack_size: -2,
             list_compress_depth: 0,
+            list_packed_threshold: cedis_types::quicklist::DEFAULT_PACKED_THRESHOLD,
         }
     }
 }

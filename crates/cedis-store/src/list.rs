@@ -1,7 +1,9 @@
 //! List values and their operations: redis-server 7.0 keeps every list as
 //! a `quicklist` (listpack nodes bounded by `list-max-listpack-size`, inner
-//! nodes LZF-compressed beyond `list-compress-depth`; see
-//! [`cedis_types::quicklist`]).
+//! nodes LZF-compressed beyond `list-compress-depth`, elements of at least
+//! `StoreConfig::list_packed_threshold` alone in plain nodes; see
+//! [`cedis_types::quicklist`]). The threshold is applied to a list at
+//! every change, as Redis's global `packed_threshold` is.
 //!
 //! The pop and move operations ([`Store::list_pop`], [`Store::list_move`])
 //! are what the blocking commands reuse once a key is ready.
@@ -124,11 +126,28 @@ fn clamp_range(start: i64, stop: i64, len: usize) -> Option<(usize, usize)> {
 }
 
 impl Store {
-    fn new_list(&self) -> ListValue {
-        ListValue::new(
+    /// An empty list with the configured node limit, compression depth and
+    /// plain-node threshold.
+    pub(crate) fn new_list(&self) -> ListValue {
+        let mut l = ListValue::new(
             self.config.list_max_listpack_size,
             self.config.list_compress_depth,
-        )
+        );
+        l.ql.set_packed_threshold(self.config.list_packed_threshold);
+        l
+    }
+
+    /// The list at `key` for a change (`None` if missing), with the current
+    /// plain-node threshold applied: like Redis's global, it governs every
+    /// list from the moment it is set.
+    fn list_write(&mut self, db: usize, key: &[u8]) -> Result<Option<&mut ListValue>> {
+        let threshold = self.config.list_packed_threshold;
+        let Some(e) = self.lookup_write(db, key) else {
+            return Ok(None);
+        };
+        let l = list_mut(e)?;
+        l.ql.set_packed_threshold(threshold);
+        Ok(Some(l))
     }
 
     /// LPUSH/RPUSH (and with `only_existing` LPUSHX/RPUSHX): pushes the
@@ -142,9 +161,8 @@ impl Store {
         elems: &[E],
         only_existing: bool,
     ) -> Result<usize> {
-        let len = match self.lookup_write(db, key) {
-            Some(e) => {
-                let l = list_mut(e)?;
+        let len = match self.list_write(db, key)? {
+            Some(l) => {
                 push_all(&mut l.ql, end, elems);
                 l.len()
             }
@@ -172,10 +190,9 @@ impl Store {
         end: End,
         count: usize,
     ) -> Result<Option<Vec<Vec<u8>>>> {
-        let Some(e) = self.lookup_write(db, key) else {
+        let Some(l) = self.list_write(db, key)? else {
             return Ok(None);
         };
-        let l = list_mut(e)?;
         let n = count.min(l.len());
         let mut out = Vec::with_capacity(n);
         for _ in 0..n {
@@ -244,10 +261,10 @@ impl Store {
     /// LSET: `Ok(false)` when the index is out of range; `NoSuchKey` when
     /// the key is missing.
     pub fn list_set(&mut self, db: usize, key: &[u8], index: i64, value: &[u8]) -> Result<bool> {
-        let Some(e) = self.lookup_write(db, key) else {
+        let Some(l) = self.list_write(db, key)? else {
             return Err(Status::NoSuchKey);
         };
-        if !list_mut(e)?.ql.set(index, value) {
+        if !l.ql.set(index, value) {
             return Ok(false);
         }
         self.stats.dirty += 1;
@@ -265,10 +282,9 @@ impl Store {
         pivot: &[u8],
         value: &[u8],
     ) -> Result<i64> {
-        let Some(e) = self.lookup_write(db, key) else {
+        let Some(l) = self.list_write(db, key)? else {
             return Ok(0);
         };
-        let l = list_mut(e)?;
         let Some(at) = l.ql.position(pivot) else {
             return Ok(-1);
         };
@@ -281,10 +297,10 @@ impl Store {
 
     /// LREM: how many were removed.
     pub fn list_rem(&mut self, db: usize, key: &[u8], count: i64, value: &[u8]) -> Result<usize> {
-        let Some(e) = self.lookup_write(db, key) else {
+        let Some(l) = self.list_write(db, key)? else {
             return Ok(0);
         };
-        let n = list_mut(e)?.ql.remove(value, count);
+        let n = l.ql.remove(value, count);
         if n > 0 {
             self.stats.dirty += n as u64;
             self.notify(db, key, "lrem", class::LIST);
@@ -295,10 +311,9 @@ impl Store {
 
     /// LTRIM.
     pub fn list_trim(&mut self, db: usize, key: &[u8], start: i64, stop: i64) -> Result<()> {
-        let Some(e) = self.lookup_write(db, key) else {
+        let Some(l) = self.list_write(db, key)? else {
             return Ok(());
         };
-        let l = list_mut(e)?;
         let before = l.len();
         match clamp_range(start, stop, before) {
             Some((s, t)) => l.ql.trim(s, t),
@@ -443,6 +458,34 @@ mod tests {
         s.take_events(&mut ev);
         let names: Vec<&str> = ev.iter().map(|e| e.name).collect();
         assert_eq!(names, ["rpop", "del", "new", "lpush"]);
+    }
+
+    #[test]
+    fn packed_threshold_applies_to_existing_lists() {
+        let mut s = store();
+        s.list_push(0, b"l", End::Right, &[b"aa", b"bb"], false)
+            .unwrap();
+        s.config.list_packed_threshold = 5;
+        s.list_push(0, b"l", End::Right, &[&b"ccccc"[..], b"dd"], false)
+            .unwrap();
+        s.list_set(0, b"l", 0, b"eeeeee").unwrap();
+        assert_eq!(plain_nodes(&mut s, b"l"), 2);
+        assert_eq!(
+            s.list_range(0, b"l", 0, -1).unwrap(),
+            [&b"eeeeee"[..], b"bb", b"ccccc", b"dd"]
+                .map(<[u8]>::to_vec)
+                .to_vec()
+        );
+        s.config.list_packed_threshold = 1;
+        s.list_push(0, b"n", End::Left, &[b"x"], false).unwrap();
+        assert_eq!(plain_nodes(&mut s, b"n"), 1);
+    }
+
+    fn plain_nodes(s: &mut Store, key: &[u8]) -> usize {
+        match s.peek(0, key).map(|e| e.value().into_owned()) {
+            Some(Value::List(l)) => l.ql.plain_count(),
+            _ => usize::MAX,
+        }
     }
 
     #[test]

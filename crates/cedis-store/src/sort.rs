@@ -23,7 +23,6 @@ use rand::Rng;
 
 use crate::entry::Entry;
 use crate::events::class;
-use crate::list::ListValue;
 use crate::value::Value;
 use crate::zset::{Range, RangeQuery};
 use crate::Store;
@@ -444,10 +443,7 @@ impl Store {
             }
             return Ok(SortOutput::Stored(0));
         }
-        let mut list = ListValue::new(
-            self.config.list_max_listpack_size,
-            self.config.list_compress_depth,
-        );
+        let mut list = self.new_list();
         for v in &out {
             list.ql.push_back(v.as_deref().unwrap_or_default());
         }

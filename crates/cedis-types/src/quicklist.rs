@@ -3,8 +3,8 @@
 //!
 //! # Shape
 //!
-//! * Every node is one [`Listpack`] holding a run of the list's elements;
-//!   no node is empty.
+//! * Every node is one [`Listpack`] holding a run of the list's elements,
+//!   or a plain node (below); no node is empty.
 //! * `fill` (`list-max-listpack-size`) bounds a node: positive, at most
 //!   that many entries (and at most 8 KiB of listpack bytes, Redis's
 //!   `SIZE_SAFETY_LIMIT`); -1..-5, at most 4/8/16/32/64 KiB of listpack
@@ -22,8 +22,8 @@
 //!   node, as Redis 7.0 does. The threshold is read at each change, like
 //!   Redis's global, so the owner updates it when the setting changes.
 //! * `depth` (`list-compress-depth`): nodes (plain ones too) more than
-//!   `depth` from either end are kept LZF-compressed ([`crate::lzf`]) when that saves at least
-//!   8 bytes and the node has at least 48 bytes (Redis's
+//!   `depth` from either end are kept LZF-compressed ([`crate::lzf`]) when
+//!   that saves at least 8 bytes and the node has at least 48 bytes (Redis's
 //!   `MIN_COMPRESS_BYTES` / `MIN_COMPRESS_IMPROVE`). Compressed nodes are
 //!   decompressed for a change and compressed again after it; reads
 //!   decompress into a temporary.

@@ -70,6 +70,23 @@ fn debug(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         ctx.reply().ok();
         return Ok(());
     }
+    if is(sub, "quicklist-packed-threshold") {
+        arity_ok(argc == 3)?;
+        let size = crate::config::value::parse_memory(&argv[2])
+            .filter(|&n| n <= MAX_PACKED_THRESHOLD)
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or(CmdError::msg(
+                "ERR argument must be a memory value bigger than 1 and smaller than 4gb",
+            ))?;
+        let threshold = if size == 0 {
+            cedis_types::quicklist::DEFAULT_PACKED_THRESHOLD
+        } else {
+            size
+        };
+        ctx.store.config.list_packed_threshold = threshold;
+        ctx.reply().ok();
+        return Ok(());
+    }
     if is(sub, "object") {
         arity_ok(argc == 3)?;
         return debug_object(ctx, &argv[2]);
@@ -163,6 +180,10 @@ fn debug(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     Err(unknown(sub))
 }
 
+/// The largest `DEBUG QUICKLIST-PACKED-THRESHOLD` redis-server accepts:
+/// 1 MiB below 4 GiB (0 restores the 1 GiB default).
+const MAX_PACKED_THRESHOLD: u64 = (1 << 32) - (1 << 20);
+
 fn unknown(sub: &[u8]) -> CmdError {
     CmdError::owned(format!(
         "ERR unknown subcommand or wrong number of arguments for '{}'. Try DEBUG HELP.",
@@ -248,6 +269,9 @@ const HELP: &[&str] = &[
     "    Setting it to 0 disables expiring keys in background when they are not",
     "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
     "    default.",
+    "QUICKLIST-PACKED-THRESHOLD <size>",
+    "    Sets the threshold for elements to be inserted as plain vs packed nodes",
+    "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
     "SLEEP <seconds>",
     "    Stop the server for <seconds>. Decimals allowed.",
     "STRINGMATCH-TEST",
