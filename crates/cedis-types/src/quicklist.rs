@@ -180,6 +180,7 @@ impl Node {
         }
     }
 
+    #[inline]
     fn is_plain(&self) -> bool {
         matches!(
             self.packed,
@@ -187,6 +188,7 @@ impl Node {
         )
     }
 
+    #[inline]
     fn refresh(&mut self) {
         match &self.packed {
             Packed::Raw(lp) => {
@@ -215,17 +217,25 @@ impl Node {
     /// The listpack, decompressed in place. Only listpack nodes are
     /// edited through it; a plain node (a caller's bug) is turned into a
     /// listpack of its one element so nothing is lost.
+    #[inline]
     fn lp_mut(&mut self) -> &mut Listpack {
+        if !matches!(self.packed, Packed::Raw(_)) {
+            self.make_raw();
+        }
+        match &mut self.packed {
+            Packed::Raw(lp) => lp,
+            _ => unreachable!("decompressed above"),
+        }
+    }
+
+    #[cold]
+    fn make_raw(&mut self) {
         self.decompress();
         if let Packed::Plain(b) = &self.packed {
             debug_assert!(false, "listpack edit of a plain quicklist node");
             let mut lp = Listpack::new();
             lp.push_back(&b[..]);
             self.packed = Packed::Raw(lp);
-        }
-        match &mut self.packed {
-            Packed::Raw(lp) => lp,
-            _ => unreachable!("decompressed above"),
         }
     }
 
@@ -379,6 +389,7 @@ impl Quicklist {
     /// elements of at least `threshold` bytes pushed, inserted or set from
     /// now on are stored alone in a plain node. 0 restores the default
     /// (1 GiB).
+    #[inline]
     pub fn set_packed_threshold(&mut self, threshold: usize) {
         self.packed_threshold = if threshold == 0 {
             DEFAULT_PACKED_THRESHOLD
@@ -450,10 +461,14 @@ impl Quicklist {
     }
 
     /// Restores the invariant near the ends and around `touched`.
+    #[inline]
     fn recompress(&mut self, touched: &[usize]) {
-        if self.depth == 0 {
-            return;
+        if self.depth > 0 {
+            self.recompress_nodes(touched);
         }
+    }
+
+    fn recompress_nodes(&mut self, touched: &[usize]) {
         let n = self.nodes.len();
         let edge = self.depth + 2;
         let fix = |ql: &mut Quicklist, i: usize| {
@@ -503,6 +518,7 @@ impl Quicklist {
         self.push(v, false);
     }
 
+    #[inline(always)]
     fn push(&mut self, v: &[u8], front: bool) {
         let large = v.len() >= self.packed_threshold;
         let fill = self.fill;
@@ -559,7 +575,11 @@ impl Quicklist {
             self.recompress(&[i]);
             return v;
         }
-        let v = node.view().get(off)?.to_vec();
+        let v = match node.view() {
+            View::Lp(lp) if last => lp.last()?.to_vec(),
+            View::Lp(lp) => lp.first()?.to_vec(),
+            View::Plain(b) => b.to_vec(),
+        };
         self.delete_at(i, off);
         Some(v)
     }
