@@ -682,21 +682,22 @@ impl Quicklist {
             (false, true) => {
                 // Split the node after the element, put a plain node
                 // after it, then delete the element (the node's last now).
+                // Nothing merges (as redis-server: checked with its
+                // DEBUG OBJECT node counts).
                 let count = node.count;
-                let mut at = n + 1;
                 if off + 1 < count {
                     let rest = self.split_at(n, off + 1);
                     self.nodes.insert(n + 1, rest);
                 }
                 self.nodes.insert(n + 1, Node::plain(v));
-                if off == 0 {
+                let at = if off == 0 {
                     self.nodes.remove(n);
-                    at = n;
+                    n
                 } else {
                     self.nodes[n].lp_mut().delete_range(off as i64, 1);
                     self.nodes[n].refresh();
-                    at = self.merge_around(at);
-                }
+                    n + 1
+                };
                 self.recompress(&[at.saturating_sub(1), at, at + 1]);
             }
         }

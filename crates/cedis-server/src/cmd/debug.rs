@@ -10,6 +10,7 @@
 //! yet: they reply an error saying so.
 
 use bytes::Bytes;
+use cedis_store::value::Value;
 use cedis_store::{SetOptions, StrRef};
 
 use super::args::is;
@@ -326,7 +327,7 @@ fn debug_object(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
     } else {
         now_clock + (0xFF_FFFF - lru)
     };
-    let text = format!(
+    let mut text = format!(
         "Value at:{:p} refcount:1 encoding:{} serializedlength:{} lru:{} lru_seconds_idle:{}",
         e as *const _,
         e.encoding(),
@@ -334,6 +335,23 @@ fn debug_object(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
         lru,
         idle
     );
+    if let Value::List(l) = &*e.value() {
+        // Redis 7.0 adds the quicklist's shape; `ql_compressed` says
+        // whether compression is on.
+        let ql = &l.ql;
+        let nodes = ql.node_count();
+        let avg = if nodes == 0 {
+            0.0
+        } else {
+            ql.len() as f64 / nodes as f64
+        };
+        text.push_str(&format!(
+            " ql_nodes:{nodes} ql_avg_node:{avg:.2} ql_listpack_max:{} ql_compressed:{} ql_uncompressed_size:{}",
+            ql.fill(),
+            u8::from(ql.depth() != 0),
+            ql.listpack_bytes()
+        ));
+    }
     ctx.reply().simple(text.as_bytes());
     Ok(())
 }
