@@ -335,11 +335,15 @@ proptest! {
     fn lists_follow_a_vecdeque(
         fill in prop_oneof![Just(-1i32), Just(3), Just(5)],
         depth in 0u32..2,
+        // Plain-node threshold (DEBUG QUICKLIST-PACKED-THRESHOLD): the
+        // 1 GiB default, or low enough that plain and listpack nodes mix.
+        packed_threshold in prop_oneof![Just(1usize << 30), Just(2), Just(50)],
         ops in prop::collection::vec(list_op(), 1..60),
     ) {
         let mut s = store();
         s.config.list_max_listpack_size = fill;
         s.config.list_compress_depth = depth;
+        s.config.list_packed_threshold = packed_threshold;
         let mut m: VecDeque<Vec<u8>> = VecDeque::new();
         for op in ops {
             match op {
