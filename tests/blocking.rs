@@ -441,3 +441,30 @@ fn wrong_type_keeps_the_client_blocked() {
         wait_blocked(&mut admin, 0);
     });
 }
+
+#[test]
+fn swapdb_serves_clients_blocked_on_keys_it_fills() {
+    on_both(|s| {
+        let mut admin = conn(s);
+        assert_reply!(admin.cmd_str(&["FLUSHALL"]), b"+OK\r\n");
+        assert_reply!(admin.cmd_str(&["SELECT", "9"]), b"+OK\r\n");
+        assert_reply!(admin.cmd_str(&["RPUSH", "k", "hello"]), b":1\r\n");
+        assert_reply!(admin.cmd_str(&["SET", "z", "a string"]), b"+OK\r\n");
+        let mut c = conn(s);
+        send(&mut c, &["BLPOP", "k", "5"]);
+        let mut z = conn(s);
+        send(&mut z, &["BZPOPMIN", "z", "5"]);
+        wait_blocked(&mut admin, 2);
+        // db 0 now holds db 9's list: the list waiter is served; the key the
+        // sorted-set waiter wants holds a string, so it keeps waiting.
+        assert_reply!(admin.cmd_str(&["SWAPDB", "0", "9"]), b"+OK\r\n");
+        assert_reply!(c.read_raw(), b"*2\r\n$1\r\nk\r\n$5\r\nhello\r\n");
+        wait_blocked(&mut admin, 1);
+        assert_silent(&mut z);
+        assert_reply!(
+            admin.cmd_str(&["CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"]),
+            b":2\r\n"
+        );
+        assert_reply!(admin.cmd_str(&["FLUSHALL"]), b"+OK\r\n");
+    });
+}

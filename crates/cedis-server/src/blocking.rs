@@ -100,6 +100,21 @@ impl Blocked {
         }
     }
 
+    /// Marks every key of `db` that somebody waits on ready (SWAPDB: the
+    /// database's data changed under all its keys at once).
+    pub fn signal_db(&mut self, db: usize) {
+        let mut keys: Vec<Vec<u8>> = self
+            .by_key
+            .keys()
+            .filter(|(d, _)| *d == db)
+            .map(|(_, k)| k.clone())
+            .collect();
+        keys.sort();
+        for key in keys {
+            self.signal(db, &key);
+        }
+    }
+
     fn first_waiter(&self, db: usize, key: &[u8]) -> Option<ClientId> {
         self.by_key
             .get(&(db, key.to_vec()))

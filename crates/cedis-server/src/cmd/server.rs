@@ -156,6 +156,12 @@ fn swapdb(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         super::multi::touch_watched_db(ctx, b, Some(a));
     }
     ctx.store.swapdb(a, b);
+    if a != b && !ctx.server.blocked.is_empty() {
+        // Clients blocked on a key that now has data are served after this
+        // command, as Redis rescans both databases' blocked keys.
+        ctx.server.blocked.signal_db(a);
+        ctx.server.blocked.signal_db(b);
+    }
     ctx.reply().ok();
     Ok(())
 }
