@@ -4,9 +4,12 @@
 //! A key whose value is an `embstr`/`int` string and whose key and value
 //! together fit in [`PACKED_CAP`] bytes is stored *packed*: both byte
 //! strings side by side inside the entry (the integer in its decimal form).
-//! Anything else is *boxed*: one allocation holding the key and a
-//! [`Value`]. For the 16-byte keys and 16-byte values of the memory
-//! benchmark that means one 48-byte slab slot per key and nothing else.
+//! Anything else keeps its [`Value`] in a box: *inline* with the key in
+//! the slot when the key fits in [`INLINE_KEY_CAP`] bytes (one allocation
+//! per key: the 32-byte `Value`), *boxed* together with the key otherwise.
+//! For the 16-byte keys and 16-byte values of the memory benchmark that
+//! means one 48-byte slab slot per key and nothing else; a small hash or
+//! sorted set costs its slot, one 32-byte box and its listpack.
 //!
 //! `meta` packs Redis's 24-bit LRU clock with flag bits: whether the key has
 //! an expiry (so keys without one never touch the expiry table) and whether
@@ -20,6 +23,9 @@ use crate::value::{parse_i64, StrValue, Value, EMBSTR_MAX};
 
 /// Bytes available for key + value in a packed entry.
 pub const PACKED_CAP: usize = 40;
+
+/// The longest key kept in the slot beside a boxed value.
+pub const INLINE_KEY_CAP: usize = 32;
 
 const LRU_MASK: u32 = 0x00FF_FFFF;
 const HAS_EXPIRE: u32 = 1 << 24;
@@ -39,7 +45,18 @@ pub enum Entry {
         /// `key ++ value`.
         buf: [u8; PACKED_CAP],
     },
-    /// Key and value in one heap allocation.
+    /// Key in the slot, value in its own allocation.
+    Inline {
+        /// LRU clock and flags.
+        meta: u32,
+        /// Key length.
+        klen: u8,
+        /// The key.
+        key: [u8; INLINE_KEY_CAP],
+        /// The value.
+        value: Box<Value>,
+    },
+    /// Key and value in one heap allocation (keys too long to inline).
     Boxed {
         /// LRU clock and flags.
         meta: u32,
@@ -93,6 +110,7 @@ impl TableEntry for Entry {
     fn key(&self) -> &[u8] {
         match self {
             Entry::Packed { klen, buf, .. } => &buf[..*klen as usize],
+            Entry::Inline { klen, key, .. } => &key[..*klen as usize],
             Entry::Boxed { obj, .. } => &obj.0,
         }
     }
@@ -115,10 +133,13 @@ impl Entry {
     pub fn rekeyed(self, key: &[u8]) -> Entry {
         let lru = self.lru();
         match self {
-            Entry::Boxed { meta, mut obj } if !matches!(obj.1, Value::Str(_)) => {
-                obj.0 = key.into();
-                Entry::Boxed { meta, obj }
+            Entry::Inline { meta, value, .. } if !matches!(*value, Value::Str(_)) => {
+                Entry::with_boxed(key, value, meta)
             }
+            Entry::Boxed { meta, obj } if !matches!(obj.1, Value::Str(_)) => {
+                Entry::with_boxed(key, Box::new(obj.1), meta)
+            }
+            // Strings are rebuilt so that they pack under the new key.
             other => Entry::new(key, other.value().into_owned(), lru),
         }
     }
@@ -151,21 +172,60 @@ impl Entry {
                 return;
             }
         }
-        *self = Entry::Boxed {
-            meta: keep,
-            obj: Box::new((key.into(), value)),
-        };
+        *self = Entry::with_boxed(key, Box::new(value), keep);
+    }
+
+    /// An unpacked entry: the key inline when it fits.
+    fn with_boxed(key: &[u8], value: Box<Value>, meta: u32) -> Entry {
+        if key.len() <= INLINE_KEY_CAP {
+            let mut buf = [0u8; INLINE_KEY_CAP];
+            buf[..key.len()].copy_from_slice(key);
+            Entry::Inline {
+                meta,
+                klen: key.len() as u8,
+                key: buf,
+                value,
+            }
+        } else {
+            Entry::Boxed {
+                meta,
+                obj: Box::new((key.into(), *value)),
+            }
+        }
+    }
+
+    /// The unpacked value (`None` for a packed string).
+    pub fn object(&self) -> Option<&Value> {
+        match self {
+            Entry::Packed { .. } => None,
+            Entry::Inline { value, .. } => Some(value),
+            Entry::Boxed { obj, .. } => Some(&obj.1),
+        }
+    }
+
+    /// The unpacked value for in-place modification (`None` for a packed
+    /// string: see [`Entry::value_mut`]).
+    pub fn object_mut(&mut self) -> Option<&mut Value> {
+        match self {
+            Entry::Packed { .. } => None,
+            Entry::Inline { value, .. } => Some(value),
+            Entry::Boxed { obj, .. } => Some(&mut obj.1),
+        }
     }
 
     fn meta(&self) -> u32 {
         match self {
-            Entry::Packed { meta, .. } | Entry::Boxed { meta, .. } => *meta,
+            Entry::Packed { meta, .. } | Entry::Inline { meta, .. } | Entry::Boxed { meta, .. } => {
+                *meta
+            }
         }
     }
 
     fn meta_mut(&mut self) -> &mut u32 {
         match self {
-            Entry::Packed { meta, .. } | Entry::Boxed { meta, .. } => meta,
+            Entry::Packed { meta, .. } | Entry::Inline { meta, .. } | Entry::Boxed { meta, .. } => {
+                meta
+            }
         }
     }
 
@@ -202,10 +262,9 @@ impl Entry {
             } => Some(StrRef::Bytes(
                 &buf[*klen as usize..*klen as usize + *vlen as usize],
             )),
-            Entry::Boxed { obj, .. } => match &obj.1 {
+            _ => match self.object()? {
                 Value::Str(StrValue::Int(n)) => Some(StrRef::Int(*n)),
                 Value::Str(StrValue::Bytes { data, .. }) => Some(StrRef::Bytes(data)),
-                #[allow(unreachable_patterns)]
                 _ => None,
             },
         }
@@ -231,6 +290,7 @@ impl Entry {
                 };
                 Cow::Owned(Value::Str(s))
             }
+            Entry::Inline { value, .. } => Cow::Borrowed(value),
             Entry::Boxed { obj, .. } => Cow::Borrowed(&obj.1),
         }
     }
@@ -238,17 +298,14 @@ impl Entry {
     /// The value for in-place modification; a packed entry is boxed first.
     pub fn value_mut(&mut self) -> &mut Value {
         if let Entry::Packed { .. } = self {
-            let key: Box<[u8]> = self.key().into();
-            let value = self.value().into_owned();
+            let value = Box::new(self.value().into_owned());
             let meta = self.meta() & (LRU_MASK | HAS_EXPIRE);
-            *self = Entry::Boxed {
-                meta,
-                obj: Box::new((key, value)),
-            };
+            *self = Entry::with_boxed(self.key(), value, meta);
         }
         match self {
+            Entry::Inline { value, .. } => value,
             Entry::Boxed { obj, .. } => &mut obj.1,
-            Entry::Packed { .. } => unreachable!("boxed above"),
+            Entry::Packed { .. } => unreachable!("unpacked above"),
         }
     }
 
@@ -256,6 +313,7 @@ impl Entry {
     pub fn type_name(&self) -> &'static str {
         match self {
             Entry::Packed { .. } => "string",
+            Entry::Inline { value, .. } => value.type_name(),
             Entry::Boxed { obj, .. } => obj.1.type_name(),
         }
     }
@@ -265,6 +323,7 @@ impl Entry {
         match self {
             Entry::Packed { meta, .. } if meta & PACKED_INT != 0 => "int",
             Entry::Packed { .. } => "embstr",
+            Entry::Inline { value, .. } => value.encoding(),
             Entry::Boxed { obj, .. } => obj.1.encoding(),
         }
     }
@@ -273,6 +332,7 @@ impl Entry {
     pub fn heap_size(&self) -> usize {
         match self {
             Entry::Packed { .. } => 0,
+            Entry::Inline { value, .. } => std::mem::size_of::<Value>() + value.heap_size(),
             Entry::Boxed { obj, .. } => {
                 std::mem::size_of::<(Box<[u8]>, Value)>() + obj.0.len() + obj.1.heap_size()
             }
@@ -322,7 +382,7 @@ mod tests {
     fn big_and_raw_values_box() {
         let long = vec![b'x'; 41];
         let e = Entry::new(b"k", Value::Str(StrValue::from_bytes(&long)), 0);
-        assert!(matches!(e, Entry::Boxed { .. }));
+        assert!(matches!(e, Entry::Inline { .. }));
         assert_eq!(e.as_str(), Some(StrRef::Bytes(&long[..])));
         let mut e = Entry::new(b"k", Value::Str(StrValue::from_bytes(b"ab")), 0);
         let Value::Str(s) = e.value_mut() else {
@@ -332,5 +392,25 @@ mod tests {
         assert_eq!(e.encoding(), "raw");
         assert_eq!(e.as_str(), Some(StrRef::Bytes(b"abc")));
         assert_eq!(e.key(), b"k");
+    }
+
+    #[test]
+    fn long_keys_box_with_their_value_and_rekey_across_forms() {
+        let long_key = vec![b'k'; INLINE_KEY_CAP + 1];
+        let list = || Value::List(Box::new(crate::list::ListValue::new(-2, 0)));
+        let e = Entry::new(&long_key, list(), 3);
+        assert!(matches!(e, Entry::Boxed { .. }));
+        assert_eq!(e.key(), &long_key[..]);
+        let e = e.rekeyed(b"short");
+        assert!(matches!(e, Entry::Inline { .. }));
+        assert_eq!((e.key(), e.lru()), (&b"short"[..], 3));
+        let e = e.rekeyed(&long_key);
+        assert_eq!(e.type_name(), "list");
+        let mut e = Entry::new(&long_key, Value::Str(StrValue::Int(5)), 0);
+        assert!(matches!(e, Entry::Packed { .. }));
+        e.set_value(list());
+        assert!(matches!(e, Entry::Boxed { .. }));
+        assert_eq!((e.key(), e.encoding()), (&long_key[..], "quicklist"));
+        assert!(matches!(e.rekeyed(b"k"), Entry::Inline { .. }));
     }
 }

@@ -293,11 +293,8 @@ fn hash_ref(e: &Entry) -> Result<&HashValue> {
 }
 
 fn hash_mut(e: &mut Entry) -> Result<&mut HashValue> {
-    match e {
-        Entry::Boxed { .. } => match e.value_mut() {
-            Value::Hash(h) => Ok(h),
-            _ => Err(Status::WrongType),
-        },
+    match e.object_mut() {
+        Some(Value::Hash(h)) => Ok(h),
         _ => Err(Status::WrongType),
     }
 }

@@ -351,7 +351,8 @@ impl Store {
         let empty = self
             .db(db)
             .get(key)
-            .is_some_and(|e| matches!(e, Entry::Boxed { .. }) && e.value().is_empty_collection());
+            .and_then(Entry::object)
+            .is_some_and(Value::is_empty_collection);
         if empty {
             self.db_mut(db).remove(key);
             self.notify(db, key, "del", events::class::GENERIC);

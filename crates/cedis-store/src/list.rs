@@ -98,11 +98,8 @@ fn list_ref(e: &Entry) -> Result<&ListValue> {
 }
 
 fn list_mut(e: &mut Entry) -> Result<&mut ListValue> {
-    match e {
-        Entry::Boxed { .. } => match e.value_mut() {
-            Value::List(l) => Ok(l),
-            _ => Err(Status::WrongType),
-        },
+    match e.object_mut() {
+        Some(Value::List(l)) => Ok(l),
         _ => Err(Status::WrongType),
     }
 }

@@ -227,11 +227,8 @@ fn set_ref(e: &Entry) -> Result<&SetValue> {
 }
 
 fn set_mut(e: &mut Entry) -> Result<&mut SetValue> {
-    match e {
-        Entry::Boxed { .. } => match e.value_mut() {
-            Value::Set(s) => Ok(s),
-            _ => Err(Status::WrongType),
-        },
+    match e.object_mut() {
+        Some(Value::Set(s)) => Ok(s),
         _ => Err(Status::WrongType),
     }
 }
