@@ -10,37 +10,16 @@
 
 use std::time::{Duration, Instant};
 
-use cedis_tests::{assert_reply, request, show, wait_until, Conn, Server};
+use cedis_tests::{assert_reply, on_both, wait_until, Conn, Server};
 
 /// How long a scenario waits for the server to reach a state.
 const WAIT: Duration = Duration::from_secs(5);
 
-/// Runs `scenario` on a fresh cedis, then on a fresh redis-server if any.
-fn on_both(scenario: impl Fn(&Server)) {
-    let cedis = Server::cedis();
-    eprintln!("-- on cedis");
-    scenario(&cedis);
-    drop(cedis);
-    if let Some(redis) = Server::redis() {
-        eprintln!("-- on redis-server");
-        scenario(&redis);
-    }
-}
-
-/// Sends a command without reading its reply (the client blocks).
-fn send(c: &mut Conn, args: &[&str]) {
-    let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
-    c.send(&request(&args));
-}
-
 /// The server's `blocked_clients` count.
 fn blocked(c: &mut Conn) -> u64 {
-    let info = c.cmd_str(&["INFO", "clients"]);
-    let text = String::from_utf8_lossy(&info);
-    text.lines()
-        .find_map(|l| l.strip_prefix("blocked_clients:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no blocked_clients in INFO: {text}"))
+    let v = c.info_field("clients", "blocked_clients");
+    v.parse()
+        .unwrap_or_else(|_| panic!("blocked_clients not a number: {v}"))
 }
 
 /// Polls until exactly `n` clients are blocked.
@@ -57,11 +36,7 @@ fn wait_blocked(admin: &mut Conn, n: u64) {
 
 /// Asserts that `c` has no reply pending within a short grace period.
 fn assert_silent(c: &mut Conn) {
-    c.set_timeout(Duration::from_millis(100));
-    if let Ok(r) = c.try_read_raw() {
-        panic!("expected no reply yet, got {}", show(&r));
-    }
-    c.set_timeout(WAIT);
+    c.assert_silent(Duration::from_millis(100));
 }
 
 fn conn(s: &Server) -> Conn {
@@ -76,7 +51,7 @@ fn fifo_order_among_clients_on_one_key() {
         let mut admin = conn(s);
         let mut cs: Vec<Conn> = (0..3).map(|_| conn(s)).collect();
         for (i, c) in cs.iter_mut().enumerate() {
-            send(c, &["BLPOP", "k", "5"]);
+            c.send_str(&["BLPOP", "k", "5"]);
             wait_blocked(&mut admin, i as u64 + 1);
         }
         // One push of two elements serves the two oldest waiters.
@@ -102,9 +77,9 @@ fn one_push_serves_several_clients_and_leaves_the_rest() {
         let mut admin = conn(s);
         let mut a = conn(s);
         let mut b = conn(s);
-        send(&mut a, &["BRPOP", "q", "5"]);
+        a.send_str(&["BRPOP", "q", "5"]);
         wait_blocked(&mut admin, 1);
-        send(&mut b, &["BLMPOP", "5", "1", "q", "LEFT", "COUNT", "2"]);
+        b.send_str(&["BLMPOP", "5", "1", "q", "LEFT", "COUNT", "2"]);
         wait_blocked(&mut admin, 2);
         assert_reply!(
             admin.cmd_str(&["RPUSH", "q", "1", "2", "3", "4"]),
@@ -139,7 +114,7 @@ fn several_keys_first_non_empty_in_argument_order() {
             b"*2\r\n$2\r\nk3\r\n$1\r\nz\r\n"
         );
         // Blocked on several keys: a push to the last one serves it.
-        send(&mut c, &["BLPOP", "k1", "k2", "k3", "5"]);
+        c.send_str(&["BLPOP", "k1", "k2", "k3", "5"]);
         wait_blocked(&mut admin, 1);
         admin.cmd_str(&["RPUSH", "k3", "w"]);
         assert_reply!(c.read_raw(), b"*2\r\n$2\r\nk3\r\n$1\r\nw\r\n");
@@ -156,7 +131,7 @@ fn keys_ready_in_one_transaction_serve_in_ready_order() {
         let mut admin = conn(s);
         let mut c = conn(s);
         // Two keys made ready by one transaction: the first one touched wins.
-        send(&mut c, &["BLPOP", "k1", "k2", "5"]);
+        c.send_str(&["BLPOP", "k1", "k2", "5"]);
         wait_blocked(&mut admin, 1);
         admin.cmd_str(&["MULTI"]);
         admin.cmd_str(&["RPUSH", "k2", "two"]);
@@ -176,7 +151,7 @@ fn key_ready_only_after_the_transaction_completes() {
     on_both(|s| {
         let mut admin = conn(s);
         let mut c = conn(s);
-        send(&mut c, &["BLPOP", "k", "5"]);
+        c.send_str(&["BLPOP", "k", "5"]);
         wait_blocked(&mut admin, 1);
         admin.cmd_str(&["MULTI"]);
         admin.cmd_str(&["LPUSH", "k", "x"]);
@@ -200,18 +175,18 @@ fn blmove_chain_wakes_the_destination_waiter() {
         let mut admin = conn(s);
         let mut on_dst = conn(s);
         let mut mover = conn(s);
-        send(&mut on_dst, &["BLPOP", "dst", "5"]);
+        on_dst.send_str(&["BLPOP", "dst", "5"]);
         wait_blocked(&mut admin, 1);
-        send(&mut mover, &["BLMOVE", "src", "dst", "LEFT", "RIGHT", "5"]);
+        mover.send_str(&["BLMOVE", "src", "dst", "LEFT", "RIGHT", "5"]);
         wait_blocked(&mut admin, 2);
         assert_reply!(admin.cmd_str(&["RPUSH", "src", "x"]), b":1\r\n");
         assert_reply!(mover.read_raw(), b"$1\r\nx\r\n");
         assert_reply!(on_dst.read_raw(), b"*2\r\n$3\r\ndst\r\n$1\r\nx\r\n");
         assert_reply!(admin.cmd_str(&["EXISTS", "src", "dst"]), b":0\r\n");
         // BRPOPLPUSH onto a list someone BRPOPs.
-        send(&mut on_dst, &["BRPOP", "d2", "5"]);
+        on_dst.send_str(&["BRPOP", "d2", "5"]);
         wait_blocked(&mut admin, 1);
-        send(&mut mover, &["BRPOPLPUSH", "s2", "d2", "5"]);
+        mover.send_str(&["BRPOPLPUSH", "s2", "d2", "5"]);
         wait_blocked(&mut admin, 2);
         admin.cmd_str(&["RPUSH", "s2", "p", "q"]);
         assert_reply!(mover.read_raw(), b"$1\r\nq\r\n");
@@ -268,18 +243,18 @@ fn client_unblock_timeout_and_error() {
         let id = c.cmd_str(&["CLIENT", "ID"]);
         let id = String::from_utf8_lossy(&id[1..id.len() - 2]).into_owned();
         assert_reply!(admin.cmd_str(&["CLIENT", "UNBLOCK", &id]), b":0\r\n");
-        send(&mut c, &["BLPOP", "k", "5"]);
+        c.send_str(&["BLPOP", "k", "5"]);
         wait_blocked(&mut admin, 1);
         assert_reply!(admin.cmd_str(&["CLIENT", "UNBLOCK", &id]), b":1\r\n");
         assert_reply!(c.read_raw(), b"*-1\r\n");
-        send(&mut c, &["BZPOPMIN", "z", "5"]);
+        c.send_str(&["BZPOPMIN", "z", "5"]);
         wait_blocked(&mut admin, 1);
         assert_reply!(
             admin.cmd_str(&["CLIENT", "UNBLOCK", &id, "TIMEOUT"]),
             b":1\r\n"
         );
         assert_reply!(c.read_raw(), b"*-1\r\n");
-        send(&mut c, &["BLMOVE", "k", "d", "LEFT", "LEFT", "5"]);
+        c.send_str(&["BLMOVE", "k", "d", "LEFT", "LEFT", "5"]);
         wait_blocked(&mut admin, 1);
         assert_reply!(
             admin.cmd_str(&["CLIENT", "UNBLOCK", &id, "BOGUS"]),
@@ -311,9 +286,9 @@ fn disconnect_while_blocked_leaves_nothing_behind() {
         let mut admin = conn(s);
         {
             let mut gone = conn(s);
-            send(&mut gone, &["BLPOP", "k", "5"]);
+            gone.send_str(&["BLPOP", "k", "5"]);
             let mut gone2 = conn(s);
-            send(&mut gone2, &["BZPOPMAX", "z", "5"]);
+            gone2.send_str(&["BZPOPMAX", "z", "5"]);
             wait_blocked(&mut admin, 2);
         }
         wait_blocked(&mut admin, 0);
@@ -326,7 +301,7 @@ fn disconnect_while_blocked_leaves_nothing_behind() {
         assert_reply!(admin.cmd_str(&["ZCARD", "z"]), b":1\r\n");
         // A later waiter is served normally.
         let mut c = conn(s);
-        send(&mut c, &["BLPOP", "k2", "5"]);
+        c.send_str(&["BLPOP", "k2", "5"]);
         wait_blocked(&mut admin, 1);
         admin.cmd_str(&["RPUSH", "k2", "b"]);
         assert_reply!(c.read_raw(), b"*2\r\n$2\r\nk2\r\n$1\r\nb\r\n");
@@ -372,11 +347,11 @@ fn sorted_set_waiters() {
         let mut a = conn(s);
         let mut b = conn(s);
         let mut m = conn(s);
-        send(&mut a, &["BZPOPMIN", "z", "5"]);
+        a.send_str(&["BZPOPMIN", "z", "5"]);
         wait_blocked(&mut admin, 1);
-        send(&mut b, &["BZPOPMAX", "other", "z", "5"]);
+        b.send_str(&["BZPOPMAX", "other", "z", "5"]);
         wait_blocked(&mut admin, 2);
-        send(&mut m, &["BZMPOP", "5", "1", "z", "MIN", "COUNT", "10"]);
+        m.send_str(&["BZMPOP", "5", "1", "z", "MIN", "COUNT", "10"]);
         wait_blocked(&mut admin, 3);
         assert_reply!(
             admin.cmd_str(&["ZADD", "z", "1", "a", "2", "b", "3", "c", "4.5", "d"]),
@@ -392,9 +367,9 @@ fn sorted_set_waiters() {
         // RESP3 shapes of served replies.
         a.cmd_str(&["HELLO", "3"]);
         m.cmd_str(&["HELLO", "3"]);
-        send(&mut a, &["BZPOPMAX", "z", "5"]);
+        a.send_str(&["BZPOPMAX", "z", "5"]);
         wait_blocked(&mut admin, 1);
-        send(&mut m, &["BZMPOP", "5", "1", "z", "MAX"]);
+        m.send_str(&["BZMPOP", "5", "1", "z", "MAX"]);
         wait_blocked(&mut admin, 2);
         admin.cmd_str(&["ZADD", "z", "1", "a", "2", "b"]);
         assert_reply!(a.read_raw(), b"*3\r\n$1\r\nz\r\n$1\r\nb\r\n,2\r\n");
@@ -423,8 +398,8 @@ fn wrong_type_keeps_the_client_blocked() {
             b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
         );
         // Blocked first, then the key is created with another type: still blocked.
-        send(&mut l, &["BLPOP", "k", "5"]);
-        send(&mut z, &["BZPOPMIN", "k", "5"]);
+        l.send_str(&["BLPOP", "k", "5"]);
+        z.send_str(&["BZPOPMIN", "k", "5"]);
         wait_blocked(&mut admin, 2);
         admin.cmd_str(&["SET", "k", "v"]);
         assert_silent(&mut l);

@@ -418,6 +418,35 @@ impl Conn {
         self.stream.write_all(bytes).expect("write to server");
     }
 
+    /// Sends one command without reading a reply (a blocked or subscribed
+    /// client, or a pipeline).
+    pub fn send_str(&mut self, args: &[&str]) {
+        let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+        self.send(&request(&args));
+    }
+
+    /// Asserts that nothing arrives within `grace` (no reply, no push).
+    pub fn assert_silent(&mut self, grace: Duration) {
+        let saved = self.timeout;
+        self.timeout = grace;
+        let got = self.try_read_raw();
+        self.timeout = saved;
+        if let Ok(r) = got {
+            panic!("expected nothing yet, got {}", show(&r));
+        }
+    }
+
+    /// One `field:value` of `INFO section`, as text (panics when absent).
+    pub fn info_field(&mut self, section: &str, field: &str) -> String {
+        let info = self.cmd_str(&["INFO", section]);
+        let text = String::from_utf8_lossy(&info);
+        let prefix = format!("{field}:");
+        text.lines()
+            .find_map(|l| l.strip_prefix(prefix.as_str()))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_else(|| panic!("no {field} in INFO {section}: {text}"))
+    }
+
     /// Sends one command and returns its raw reply bytes.
     pub fn cmd(&mut self, args: &[&[u8]]) -> Vec<u8> {
         let name = args.first().map(|a| show(a)).unwrap_or_default();
@@ -524,6 +553,25 @@ impl Conn {
         let (rest, closed) = self.read_until_close(within);
         closed && rest.is_empty()
     }
+}
+
+/// Runs `scenario` on a fresh cedis, then on a fresh redis-server (when one
+/// is installed), both started with `args`, so one set of expected bytes is
+/// checked against Redis's observed behaviour as well as ours.
+pub fn on_both_with(args: &[&str], scenario: impl Fn(&Server)) {
+    let cedis = Server::cedis_with(args);
+    eprintln!("-- on cedis");
+    scenario(&cedis);
+    drop(cedis);
+    if let Some(redis) = Server::redis_with(args) {
+        eprintln!("-- on redis-server");
+        scenario(&redis);
+    }
+}
+
+/// [`on_both_with`] with default arguments.
+pub fn on_both(scenario: impl Fn(&Server)) {
+    on_both_with(&[], scenario)
 }
 
 /// Polls `f` every few milliseconds until it returns true or `timeout`
