@@ -622,6 +622,38 @@ pub fn assert_same_as_redis(server_args: &[&str], cmds: &[&[&str]]) -> Vec<Vec<u
     out
 }
 
+/// The raw bytes of an array (`*`, or a RESP3 push with `>`) of bulk
+/// strings: `bulk_array(b'*', &["message", "ch", "hi"])` is a RESP2 Pub/Sub
+/// message as a subscriber receives it.
+pub fn bulk_array(kind: u8, items: &[&str]) -> Vec<u8> {
+    let mut out = vec![kind];
+    out.extend_from_slice(format!("{}\r\n", items.len()).as_bytes());
+    for i in items {
+        out.extend_from_slice(format!("${}\r\n{i}\r\n", i.len()).as_bytes());
+    }
+    out
+}
+
+/// The raw bytes of a (un)subscribe confirmation: `kind` (`subscribe`,
+/// `punsubscribe`, ...), the channel (`None`: the null channel of an
+/// UNSUBSCRIBE with nothing to leave) and the remaining subscription count;
+/// a push frame when `resp3`.
+pub fn sub_confirm(resp3: bool, kind: &str, channel: Option<&str>, count: i64) -> Vec<u8> {
+    let mut out = if resp3 {
+        b">3\r\n".to_vec()
+    } else {
+        b"*3\r\n".to_vec()
+    };
+    out.extend_from_slice(format!("${}\r\n{kind}\r\n", kind.len()).as_bytes());
+    match (channel, resp3) {
+        (Some(c), _) => out.extend_from_slice(format!("${}\r\n{c}\r\n", c.len()).as_bytes()),
+        (None, true) => out.extend_from_slice(b"_\r\n"),
+        (None, false) => out.extend_from_slice(b"$-1\r\n"),
+    }
+    out.extend_from_slice(format!(":{count}\r\n").as_bytes());
+    out
+}
+
 /// Asserts that a raw reply equals `expected`, showing both escaped.
 #[macro_export]
 macro_rules! assert_reply {
