@@ -467,6 +467,25 @@ pub fn before_sleep(server: &mut ServerState, here: Option<Here<'_>>) {
     }
 }
 
+/// Before a command (Redis's processCommand, not inside EXEC): enforces
+/// `tracking-table-max-keys`, so a pipelining client gets the invalidations
+/// of evicted keys between its replies, where Redis sends them.
+pub fn before_command(ctx: &mut crate::cmd::Ctx<'_>) {
+    if ctx.server.tracking.table.is_empty() || ctx.client.tx.executing() {
+        return;
+    }
+    let max = ctx.server.config.tracking_table_max_keys();
+    let mut here = Some(Here {
+        client: &mut *ctx.client,
+        out: &mut *ctx.out,
+    });
+    limit_table(
+        ctx.server,
+        &mut here,
+        usize::try_from(max).unwrap_or(usize::MAX),
+    );
+}
+
 fn broadcast(server: &mut ServerState, here: &mut Option<Here<'_>>) {
     let ServerState {
         tracking, clients, ..

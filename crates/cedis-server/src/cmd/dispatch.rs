@@ -48,6 +48,8 @@ pub fn execute(ctx: &mut Ctx<'_>, argv: &[Bytes]) {
         reject(ctx, Some(command), err);
         return;
     }
+    // Redis bounds the tracking table here, before its subscriber check.
+    crate::tracking::before_command(ctx);
     // A RESP2 subscriber may only run the pub/sub commands.
     if ctx.client.proto == cedis_resp::Protocol::Resp2
         && ctx.client.subs.is_subscribed()
