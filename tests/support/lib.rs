@@ -558,7 +558,16 @@ impl Conn {
 /// Runs `scenario` on a fresh cedis, then on a fresh redis-server (when one
 /// is installed), both started with `args`, so one set of expected bytes is
 /// checked against Redis's observed behaviour as well as ours.
+///
+/// With `CEDIS_TESTS_REDIS_FIRST` set, redis-server runs first: handy while
+/// writing a test, so a wrong expectation fails on the oracle.
 pub fn on_both_with(args: &[&str], scenario: impl Fn(&Server)) {
+    if std::env::var_os("CEDIS_TESTS_REDIS_FIRST").is_some() {
+        if let Some(redis) = Server::redis_with(args) {
+            eprintln!("-- on redis-server");
+            scenario(&redis);
+        }
+    }
     let cedis = Server::cedis_with(args);
     eprintln!("-- on cedis");
     scenario(&cedis);
@@ -658,14 +667,19 @@ pub fn sub_confirm(resp3: bool, kind: &str, channel: Option<&str>, count: i64) -
 #[macro_export]
 macro_rules! assert_reply {
     ($got:expr, $want:expr) => {{
-        let got: &[u8] = &$got;
-        let want: &[u8] = $want;
-        assert!(
-            got == want,
-            "reply mismatch\n  got:  {}\n  want: {}",
-            $crate::show(got),
-            $crate::show(want)
-        );
+        // A match keeps temporaries (`format!(..).as_bytes()`) alive.
+        match (&$got, $want) {
+            (got, want) => {
+                let got: &[u8] = got;
+                let want: &[u8] = want;
+                assert!(
+                    got == want,
+                    "reply mismatch\n  got:  {}\n  want: {}",
+                    $crate::show(got),
+                    $crate::show(want)
+                );
+            }
+        }
     }};
 }
 
