@@ -98,6 +98,8 @@ pub struct Connection<S: Socket> {
     read_bytes: u64,
     /// `argv` holds a decoded command held back by CLIENT PAUSE.
     held: bool,
+    /// The last read filled the buffer (more input is likely waiting).
+    full_read: bool,
     /// When the CLIENT PAUSE holding `argv` ends by itself.
     /// When the current blocking wait times out.
     block_deadline: Option<Instant>,
@@ -144,6 +146,7 @@ impl<S: Socket> Connection<S> {
             queue: std::collections::VecDeque::new(),
             queued: 0,
             rewake: false,
+            full_read: false,
         }
     }
 
@@ -180,6 +183,9 @@ impl<S: Socket> Connection<S> {
             if self.flush(&wake).await.is_err() {
                 break;
             }
+            if std::mem::take(&mut self.full_read) {
+                tokio::task::yield_now().await;
+            }
             if let Flow::Close = flow {
                 break;
             }
@@ -198,9 +204,11 @@ impl<S: Socket> Connection<S> {
         loop {
             self.sock.ready_read().await?;
             self.inbuf.reserve(READ_CHUNK);
+            let room = self.inbuf.capacity() - self.inbuf.len();
             match self.sock.read_into(&mut self.inbuf) {
                 Ok(0) => return Ok(false),
                 Ok(n) => {
+                    self.full_read = n == room;
                     self.read_bytes += n as u64;
                     return Ok(true);
                 }
