@@ -372,7 +372,10 @@ impl Store {
 
     /// LMOVE/RPOPLPUSH: pops from `src`'s `from` end and pushes at `dst`'s
     /// `to` end; `None` if `src` is missing. WRONGTYPE for either key is
-    /// checked before anything moves.
+    /// checked before anything moves. The element is pushed first and
+    /// popped after, so the events come in Redis's order (`new`, the push,
+    /// the pop, `del`) and a one-element list rotated onto itself is never
+    /// deleted in between.
     pub fn list_move(
         &mut self,
         db: usize,
@@ -381,22 +384,22 @@ impl Store {
         from: End,
         to: End,
     ) -> Result<Option<Vec<u8>>> {
-        match self.lookup_write(db, src) {
+        let at = match from {
+            End::Left => 0,
+            End::Right => -1,
+        };
+        let v = match self.lookup_write(db, src) {
             None => return Ok(None),
-            Some(e) => {
-                if list_ref(e)?.is_empty() {
-                    return Ok(None);
-                }
-            }
-        }
+            Some(e) => match list_ref(e)?.ql.get(at) {
+                Some(v) => v,
+                None => return Ok(None),
+            },
+        };
         if let Some(e) = self.lookup_write(db, dst) {
             list_ref(e)?;
         }
-        let popped = self.list_pop(db, src, from, 1)?;
-        let Some(v) = popped.and_then(|mut v| v.pop()) else {
-            return Ok(None);
-        };
         self.list_push(db, dst, to, &[&v[..]], false)?;
+        self.list_pop(db, src, from, 1)?;
         Ok(Some(v))
     }
 }
@@ -454,7 +457,12 @@ mod tests {
         let mut ev: Vec<KeyEvent> = Vec::new();
         s.take_events(&mut ev);
         let names: Vec<&str> = ev.iter().map(|e| e.name).collect();
-        assert_eq!(names, ["rpop", "del", "new", "lpush"]);
+        assert_eq!(names, ["new", "lpush", "rpop", "del"]);
+        // Rotating a one-element list: never deleted, no new.
+        s.list_move(0, b"b", b"b", End::Left, End::Right).unwrap();
+        s.take_events(&mut ev);
+        let names: Vec<&str> = ev[4..].iter().map(|e| e.name).collect();
+        assert_eq!(names, ["rpush", "lpop"]);
     }
 
     #[test]
