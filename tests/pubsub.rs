@@ -513,7 +513,7 @@ fn used_memory(c: &mut Conn) -> u64 {
         .expect("used_memory is a number")
 }
 
-/// A subscriber that never reads is disconnected once its queued output
+/// A subscriber (RESP2, then RESP3) that never reads is disconnected once its queued output
 /// passes `client-output-buffer-limit pubsub`; the publisher and the data
 /// are untouched and the queued messages are freed. The publisher publishes
 /// 64 KB messages in pipelined batches until PUBLISH counts no receiver
@@ -536,74 +536,81 @@ fn slow_subscriber_is_disconnected_at_the_pubsub_limit() {
             b"+OK\r\n"
         );
         assert_reply!(p.cmd_str(&["SET", "keep", "me"]), b"+OK\r\n");
-        let before = used_memory(&mut p);
-        let mut slow = conn(s);
-        slow.cmd_str(&["SUBSCRIBE", "firehose"]);
-        assert_eq!(connected(&mut p), 2);
+        for resp3 in [false, true] {
+            let before = used_memory(&mut p);
+            let mut slow = conn(s);
+            if resp3 {
+                slow.cmd_str(&["HELLO", "3"]);
+            }
+            slow.cmd_str(&["SUBSCRIBE", "firehose"]);
+            assert_eq!(connected(&mut p), 2);
 
-        let payload = "x".repeat(MSG);
-        let one = cedis_tests::request(&[b"PUBLISH", b"firehose", payload.as_bytes()]);
-        let mut batch = Vec::with_capacity(one.len() * BATCH);
-        for _ in 0..BATCH {
-            batch.extend_from_slice(&one);
-        }
-        let mut delivered = 0;
-        let mut dropped = false;
-        for _ in 0..MAX_BATCHES {
-            p.send(&batch);
+            let payload = "x".repeat(MSG);
+            let one = cedis_tests::request(&[b"PUBLISH", b"firehose", payload.as_bytes()]);
+            let mut batch = Vec::with_capacity(one.len() * BATCH);
             for _ in 0..BATCH {
-                match p.read_raw().as_slice() {
-                    b":1\r\n" => delivered += 1,
-                    b":0\r\n" => dropped = true,
-                    other => panic!("PUBLISH: {}", cedis_tests::show(other)),
+                batch.extend_from_slice(&one);
+            }
+            let mut delivered = 0;
+            let mut dropped = false;
+            for _ in 0..MAX_BATCHES {
+                p.send(&batch);
+                for _ in 0..BATCH {
+                    match p.read_raw().as_slice() {
+                        b":1\r\n" => delivered += 1,
+                        b":0\r\n" => dropped = true,
+                        other => panic!("PUBLISH: {}", cedis_tests::show(other)),
+                    }
+                }
+                if dropped {
+                    break;
                 }
             }
-            if dropped {
-                break;
+            assert!(
+                dropped,
+                "subscriber still counted after {delivered} messages"
+            );
+            eprintln!(
+                "subscriber (resp3 {resp3}) dropped after {delivered} messages of {MSG} bytes"
+            );
+            // Gone from the server's view...
+            assert!(
+                wait_until(WAIT, || connected(&mut p) == 1),
+                "slow subscriber still connected"
+            );
+            let list = p.cmd_str(&["CLIENT", "LIST"]);
+            assert!(
+                !String::from_utf8_lossy(&list).contains("sub=1"),
+                "CLIENT LIST still shows a subscriber: {}",
+                cedis_tests::show(&list)
+            );
+            assert_reply!(
+                p.cmd_str(&["PUBSUB", "NUMSUB", "firehose"]),
+                b"*2\r\n$8\r\nfirehose\r\n:0\r\n"
+            );
+            // ...and its socket ends after what was already sent.
+            let mut closed = false;
+            for _ in 0..10 {
+                let (_, eof) = slow.read_until_close(Duration::from_millis(500));
+                if eof {
+                    closed = true;
+                    break;
+                }
             }
+            assert!(closed, "slow subscriber's socket not closed");
+            // The publisher and the data survive.
+            assert_reply!(p.cmd_str(&["PING"]), b"+PONG\r\n");
+            assert_reply!(p.cmd_str(&["GET", "keep"]), b"$2\r\nme\r\n");
+            // The queued messages are freed (a generous bound: 16 MB over the
+            // start, when up to 64 MB were published).
+            let mut now = 0;
+            assert!(
+                wait_until(WAIT, || {
+                    now = used_memory(&mut p);
+                    now < before + 16 * 1024 * 1024
+                }),
+                "used_memory {now} after, {before} before"
+            );
         }
-        assert!(
-            dropped,
-            "subscriber still counted after {delivered} messages"
-        );
-        eprintln!("subscriber dropped after {delivered} messages of {MSG} bytes");
-        // Gone from the server's view...
-        assert!(
-            wait_until(WAIT, || connected(&mut p) == 1),
-            "slow subscriber still connected"
-        );
-        let list = p.cmd_str(&["CLIENT", "LIST"]);
-        assert!(
-            !String::from_utf8_lossy(&list).contains("sub=1"),
-            "CLIENT LIST still shows a subscriber: {}",
-            cedis_tests::show(&list)
-        );
-        assert_reply!(
-            p.cmd_str(&["PUBSUB", "NUMSUB", "firehose"]),
-            b"*2\r\n$8\r\nfirehose\r\n:0\r\n"
-        );
-        // ...and its socket ends after what was already sent.
-        let mut closed = false;
-        for _ in 0..10 {
-            let (_, eof) = slow.read_until_close(Duration::from_millis(500));
-            if eof {
-                closed = true;
-                break;
-            }
-        }
-        assert!(closed, "slow subscriber's socket not closed");
-        // The publisher and the data survive.
-        assert_reply!(p.cmd_str(&["PING"]), b"+PONG\r\n");
-        assert_reply!(p.cmd_str(&["GET", "keep"]), b"$2\r\nme\r\n");
-        // The queued messages are freed (a generous bound: 16 MB over the
-        // start, when up to 64 MB were published).
-        let mut now = 0;
-        assert!(
-            wait_until(WAIT, || {
-                now = used_memory(&mut p);
-                now < before + 16 * 1024 * 1024
-            }),
-            "used_memory {now} after, {before} before"
-        );
     });
 }

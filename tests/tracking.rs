@@ -421,3 +421,49 @@ fn tracking_table_max_keys_evicts_with_invalidations() {
         assert_nothing_pending(&mut t);
     });
 }
+
+/// A tracked key that expires is invalidated, whether another client's
+/// access deletes it (lazy expiry) or the active cycle does; so is every
+/// key of a FLUSHDB'd database and a key overwritten inside a transaction
+/// (after EXEC's reply when the client is the writer).
+#[test]
+fn expiry_flushdb_and_transactions_invalidate() {
+    on_both(|s| {
+        let mut t = conn3(s);
+        let mut w = conn(s);
+        t.cmd_str(&["CLIENT", "TRACKING", "ON"]);
+        // Lazily, with the active cycle off.
+        w.cmd_str(&["DEBUG", "SET-ACTIVE-EXPIRE", "0"]);
+        w.cmd_str(&["SET", "e", "v", "PX", "20"]);
+        assert_reply!(t.cmd_str(&["GET", "e"]), b"$1\r\nv\r\n");
+        std::thread::sleep(Duration::from_millis(40));
+        assert_reply!(w.cmd_str(&["GET", "e"]), b"$-1\r\n");
+        assert_reply!(t.read_raw(), &inv(&["e"]));
+        // By the active cycle (waited for, not timed).
+        w.cmd_str(&["DEBUG", "SET-ACTIVE-EXPIRE", "1"]);
+        w.cmd_str(&["SET", "a", "v", "PX", "20"]);
+        assert_reply!(t.cmd_str(&["GET", "a"]), b"$1\r\nv\r\n");
+        assert_reply!(t.read_raw(), &inv(&["a"]));
+        // FLUSHDB: the null invalidation.
+        t.cmd_str(&["GET", "f"]);
+        w.cmd_str(&["FLUSHDB"]);
+        assert_reply!(t.read_raw(), INV_ALL);
+        // A transaction of another client: the keys' pushes after it ran.
+        t.cmd_str(&["MGET", "x", "y"]);
+        w.cmd_str(&["MULTI"]);
+        w.cmd_str(&["SET", "x", "1"]);
+        w.cmd_str(&["SET", "y", "1"]);
+        assert_reply!(w.cmd_str(&["EXEC"]), b"*2\r\n+OK\r\n+OK\r\n");
+        assert_reply!(t.read_raw(), &inv(&["x"]));
+        assert_reply!(t.read_raw(), &inv(&["y"]));
+        // Its own transaction: the pushes come after EXEC's reply.
+        t.cmd_str(&["MGET", "x", "y"]);
+        t.cmd_str(&["MULTI"]);
+        t.cmd_str(&["SET", "x", "2"]);
+        t.cmd_str(&["GET", "y"]);
+        t.send_str(&["EXEC"]);
+        assert_reply!(t.read_raw(), b"*2\r\n+OK\r\n$1\r\n1\r\n");
+        assert_reply!(t.read_raw(), &inv(&["x"]));
+        assert_nothing_pending(&mut t);
+    });
+}
