@@ -13,7 +13,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use cedis_tests::{assert_reply, bulk_array, on_both, sub_confirm, wait_until, Conn, Server};
+use cedis_tests::{assert_reply, bulk_array, on_both, sub_confirm, wait_until, Conn};
 
 /// How long a scenario waits for the server to reach a state.
 const WAIT: Duration = Duration::from_secs(5);
@@ -41,16 +41,10 @@ fn set_of(frames: &[Vec<u8>]) -> BTreeSet<Vec<u8>> {
     frames.iter().cloned().collect()
 }
 
-fn conn(s: &Server) -> Conn {
-    let mut c = s.conn();
-    c.set_timeout(WAIT);
-    c
-}
-
 #[test]
 fn resp2_subscribed_context_allows_only_pubsub_ping_quit_reset() {
     on_both(|s| {
-        let mut c = conn(s);
+        let mut c = s.conn();
         c.send_str(&["SUBSCRIBE", "c1", "c2"]);
         assert_reply!(
             c.read_raw(),
@@ -146,10 +140,10 @@ fn resp2_subscribed_context_allows_only_pubsub_ping_quit_reset() {
 #[test]
 fn publish_reaches_every_channel_and_pattern_subscriber() {
     on_both(|s| {
-        let mut p = conn(s);
-        let mut a = conn(s);
-        let mut b = conn(s);
-        let mut both = conn(s);
+        let mut p = s.conn();
+        let mut a = s.conn();
+        let mut b = s.conn();
+        let mut both = s.conn();
         a.cmd_str(&["SUBSCRIBE", "news"]);
         b.cmd_str(&["PSUBSCRIBE", "n*"]);
         // One client on the channel and a matching pattern gets it twice.
@@ -229,11 +223,11 @@ fn patterns_use_the_keys_glob() {
         ("xhello", 1),
     ];
     on_both(|s| {
-        let mut p = conn(s);
+        let mut p = s.conn();
         let mut subs: Vec<Conn> = patterns
             .iter()
             .map(|pat| {
-                let mut c = conn(s);
+                let mut c = s.conn();
                 c.cmd_str(&["PSUBSCRIBE", pat]);
                 c
             })
@@ -250,7 +244,7 @@ fn patterns_use_the_keys_glob() {
                 &bulk_array(b'*', &["pmessage", "*", channel, "m"])
             );
         }
-        let mut chans = conn(s);
+        let mut chans = s.conn();
         chans.cmd_str(&["SUBSCRIBE", "hello", "hallo", "world"]);
         for c in subs.iter_mut() {
             c.cmd_str(&["PUNSUBSCRIBE"]);
@@ -271,10 +265,10 @@ fn patterns_use_the_keys_glob() {
 #[test]
 fn shard_channels_are_a_separate_namespace() {
     on_both(|s| {
-        let mut p = conn(s);
-        let mut sh = conn(s);
-        let mut ch = conn(s);
-        let mut pat = conn(s);
+        let mut p = s.conn();
+        let mut sh = s.conn();
+        let mut ch = s.conn();
+        let mut pat = s.conn();
         assert_reply!(
             sh.cmd_str(&["SSUBSCRIBE", "orders", "x"]),
             &sub_confirm(false, "ssubscribe", Some("orders"), 1)
@@ -325,9 +319,9 @@ fn shard_channels_are_a_separate_namespace() {
 #[test]
 fn pubsub_introspection_and_errors() {
     on_both(|s| {
-        let mut p = conn(s);
-        let mut a = conn(s);
-        let mut b = conn(s);
+        let mut p = s.conn();
+        let mut a = s.conn();
+        let mut b = s.conn();
         assert_reply!(p.cmd_str(&["PUBSUB", "CHANNELS"]), b"*0\r\n");
         assert_reply!(p.cmd_str(&["PUBSUB", "NUMSUB"]), b"*0\r\n");
         a.cmd_str(&["SUBSCRIBE", "c"]);
@@ -387,8 +381,8 @@ fn pubsub_introspection_and_errors() {
 #[test]
 fn resp3_pushes_and_any_command_while_subscribed() {
     on_both(|s| {
-        let mut a = conn(s);
-        let mut p = conn(s);
+        let mut a = s.conn();
+        let mut p = s.conn();
         a.cmd_str(&["HELLO", "3"]);
         assert_reply!(
             a.cmd_str(&["SUBSCRIBE", "c"]),
@@ -481,9 +475,9 @@ fn resp3_pushes_and_any_command_while_subscribed() {
 #[test]
 fn mixed_protocol_subscribers() {
     on_both(|s| {
-        let mut r2 = conn(s);
-        let mut r3 = conn(s);
-        let mut p = conn(s);
+        let mut r2 = s.conn();
+        let mut r3 = s.conn();
+        let mut p = s.conn();
         r3.cmd_str(&["HELLO", "3"]);
         r2.cmd_str(&["PSUBSCRIBE", "c*"]);
         r3.cmd_str(&["PSUBSCRIBE", "c*"]);
@@ -525,7 +519,7 @@ fn slow_subscriber_is_disconnected_at_the_pubsub_limit() {
     const BATCH: usize = 16;
     const MAX_BATCHES: usize = 64;
     on_both(|s| {
-        let mut p = conn(s);
+        let mut p = s.conn();
         assert_reply!(
             p.cmd_str(&[
                 "CONFIG",
@@ -538,7 +532,7 @@ fn slow_subscriber_is_disconnected_at_the_pubsub_limit() {
         assert_reply!(p.cmd_str(&["SET", "keep", "me"]), b"+OK\r\n");
         for resp3 in [false, true] {
             let before = used_memory(&mut p);
-            let mut slow = conn(s);
+            let mut slow = s.conn();
             if resp3 {
                 slow.cmd_str(&["HELLO", "3"]);
             }

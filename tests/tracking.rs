@@ -46,15 +46,9 @@ fn inv_msg(keys: Option<&[&str]>) -> Vec<u8> {
     out
 }
 
-fn conn(s: &Server) -> Conn {
-    let mut c = s.conn();
-    c.set_timeout(WAIT);
-    c
-}
-
 /// A RESP3 connection.
 fn conn3(s: &Server) -> Conn {
-    let mut c = conn(s);
+    let mut c = s.conn();
     c.cmd_str(&["HELLO", "3"]);
     c
 }
@@ -74,7 +68,7 @@ fn assert_nothing_pending(c: &mut Conn) {
 fn default_mode_invalidates_keys_read_once() {
     on_both(|s| {
         let mut t = conn3(s);
-        let mut w = conn(s);
+        let mut w = s.conn();
         assert_reply!(t.cmd_str(&["CLIENT", "TRACKING", "ON"]), b"+OK\r\n");
         assert_reply!(t.cmd_str(&["GET", "k"]), b"_\r\n");
         assert_reply!(t.cmd_str(&["MGET", "a", "b"]), b"*2\r\n_\r\n_\r\n");
@@ -114,7 +108,7 @@ fn default_mode_invalidates_keys_read_once() {
 fn noloop_skips_the_clients_own_writes() {
     on_both(|s| {
         let mut t = conn3(s);
-        let mut w = conn(s);
+        let mut w = s.conn();
         assert_reply!(
             t.cmd_str(&["CLIENT", "TRACKING", "ON", "NOLOOP"]),
             b"+OK\r\n"
@@ -132,7 +126,7 @@ fn noloop_skips_the_clients_own_writes() {
 fn bcast_with_prefixes() {
     on_both(|s| {
         let mut t = conn3(s);
-        let mut w = conn(s);
+        let mut w = s.conn();
         assert_reply!(
             t.cmd_str(&["CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "us", "PREFIX", "xx"]),
             b"+OK\r\n"
@@ -175,7 +169,7 @@ fn bcast_with_prefixes() {
 fn optin_and_optout_with_client_caching() {
     on_both(|s| {
         let mut t = conn3(s);
-        let mut w = conn(s);
+        let mut w = s.conn();
         // OPTIN: only reads right after CLIENT CACHING YES are tracked.
         assert_reply!(
             t.cmd_str(&["CLIENT", "TRACKING", "ON", "OPTIN"]),
@@ -232,7 +226,7 @@ fn optin_and_optout_with_client_caching() {
 #[test]
 fn option_errors() {
     on_both(|s| {
-        let mut t = conn(s);
+        let mut t = s.conn();
         for (args, want) in [
             (
                 &["CLIENT", "CACHING", "YES"][..],
@@ -288,9 +282,9 @@ fn option_errors() {
 #[test]
 fn redirect_to_resp2_subscriber_and_resp3_client() {
     on_both(|s| {
-        let mut r = conn(s);
-        let mut t = conn(s);
-        let mut w = conn(s);
+        let mut r = s.conn();
+        let mut t = s.conn();
+        let mut w = s.conn();
         let rid = client_id(&mut r);
         assert_reply!(
             r.cmd_str(&["SUBSCRIBE", "__redis__:invalidate"]),
@@ -360,7 +354,7 @@ fn tracking_table_max_keys_evicts_with_invalidations() {
     const KEYS: usize = 10;
     const MAX: usize = 3;
     on_both(|s| {
-        let mut admin = conn(s);
+        let mut admin = s.conn();
         assert_reply!(
             admin.cmd_str(&["CONFIG", "SET", "tracking-table-max-keys", &MAX.to_string()]),
             b"+OK\r\n"
@@ -404,7 +398,7 @@ fn tracking_table_max_keys_evicts_with_invalidations() {
             MAX.to_string()
         );
         // The keys still tracked are exactly the others.
-        let mut w = conn(s);
+        let mut w = s.conn();
         for n in &names {
             w.cmd_str(&["SET", n, "v"]);
         }
@@ -430,7 +424,7 @@ fn tracking_table_max_keys_evicts_with_invalidations() {
 fn expiry_flushdb_and_transactions_invalidate() {
     on_both(|s| {
         let mut t = conn3(s);
-        let mut w = conn(s);
+        let mut w = s.conn();
         t.cmd_str(&["CLIENT", "TRACKING", "ON"]);
         // Lazily, with the active cycle off.
         w.cmd_str(&["DEBUG", "SET-ACTIVE-EXPIRE", "0"]);

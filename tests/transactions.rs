@@ -15,21 +15,12 @@ use std::time::Duration;
 
 use cedis_tests::{assert_reply, on_both, request, Conn, Server};
 
-/// How long a scenario waits for a reply.
-const WAIT: Duration = Duration::from_secs(5);
-
 const EXECABORT: &[u8] = b"-EXECABORT Transaction discarded because of previous errors.\r\n";
-
-fn conn(s: &Server) -> Conn {
-    let mut c = s.conn();
-    c.set_timeout(WAIT);
-    c
-}
 
 #[test]
 fn queued_replies_and_exec_results() {
     on_both(|s| {
-        let mut c = conn(s);
+        let mut c = s.conn();
         assert_reply!(c.cmd_str(&["MULTI"]), b"+OK\r\n");
         assert_reply!(c.cmd_str(&["SET", "a", "1"]), b"+QUEUED\r\n");
         assert_reply!(c.cmd_str(&["INCRBY", "a", "41"]), b"+QUEUED\r\n");
@@ -63,8 +54,8 @@ fn queued_replies_and_exec_results() {
 #[test]
 fn queue_time_errors_abort_with_execabort() {
     on_both(|s| {
-        let mut c = conn(s);
-        let mut other = conn(s);
+        let mut c = s.conn();
+        let mut other = s.conn();
         // Unknown command.
         c.cmd_str(&["MULTI"]);
         assert_reply!(c.cmd_str(&["SET", "a", "1"]), b"+QUEUED\r\n");
@@ -105,7 +96,7 @@ fn queue_time_errors_abort_with_execabort() {
 #[test]
 fn runtime_errors_inside_exec_do_not_roll_back() {
     on_both(|s| {
-        let mut c = conn(s);
+        let mut c = s.conn();
         c.cmd_str(&["SET", "s", "text"]);
         c.cmd_str(&["MULTI"]);
         c.cmd_str(&["SET", "a", "1"]);
@@ -127,7 +118,7 @@ fn runtime_errors_inside_exec_do_not_roll_back() {
 #[test]
 fn misuse_errors() {
     on_both(|s| {
-        let mut c = conn(s);
+        let mut c = s.conn();
         assert_reply!(c.cmd_str(&["EXEC"]), b"-ERR EXEC without MULTI\r\n");
         assert_reply!(c.cmd_str(&["DISCARD"]), b"-ERR DISCARD without MULTI\r\n");
         assert_reply!(c.cmd_str(&["MULTI"]), b"+OK\r\n");
@@ -164,8 +155,8 @@ fn misuse_errors() {
 fn another_client_never_sees_an_intermediate_state() {
     const N: usize = 300;
     on_both(|s| {
-        let mut w = conn(s);
-        let mut r = conn(s);
+        let mut w = s.conn();
+        let mut r = s.conn();
         let mut pipe = Vec::new();
         for _ in 0..N {
             for cmd in [
@@ -220,22 +211,30 @@ fn watch_then(
     s: &Server,
     db: &str,
     key: &str,
-    setup: &[&[&str]],
+    setup: Cmds,
     action: &mut dyn FnMut(&mut Conn),
 ) -> Vec<u8> {
-    let mut admin = conn(s);
+    let mut admin = s.conn();
     assert_reply!(admin.cmd_str(&["FLUSHALL"]), b"+OK\r\n");
     for cmd in setup {
         admin.cmd_str(cmd);
     }
-    let mut w = conn(s);
+    let mut w = s.conn();
     assert_reply!(w.cmd_str(&["SELECT", db]), b"+OK\r\n");
     assert_reply!(w.cmd_str(&["WATCH", key]), b"+OK\r\n");
     action(&mut admin);
+    multi_ping_exec(&mut w)
+}
+
+/// Runs `MULTI; PING; EXEC` on `w` and returns EXEC's reply.
+fn multi_ping_exec(w: &mut Conn) -> Vec<u8> {
     assert_reply!(w.cmd_str(&["MULTI"]), b"+OK\r\n");
     assert_reply!(w.cmd_str(&["PING"]), b"+QUEUED\r\n");
     w.cmd_str(&["EXEC"])
 }
+
+/// Commands, each as its arguments.
+type Cmds = &'static [&'static [&'static str]];
 
 const ABORTED: &[u8] = b"*-1\r\n";
 const RAN: &[u8] = b"*1\r\n+PONG\r\n";
@@ -244,8 +243,8 @@ const RAN: &[u8] = b"*1\r\n+PONG\r\n";
 /// transaction.
 #[test]
 fn watch_is_invalidated_by_changes_to_the_key() {
-    let set_x: &[&[&str]] = &[&["SET", "x", "1"]];
-    let cases: &[(&str, &str, &[&[&str]], &[&str])] = &[
+    let set_x: Cmds = &[&["SET", "x", "1"]];
+    let cases: &[(&str, &str, Cmds, &[&str])] = &[
         ("write", "0", set_x, &["SET", "x", "2"]),
         ("write creating", "0", &[], &["SET", "x", "2"]),
         ("append", "0", set_x, &["APPEND", "x", "2"]),
@@ -291,19 +290,15 @@ fn watch_is_invalidated_by_changes_to_the_key() {
             );
         }
         // The watcher's own write before MULTI counts too.
-        let mut w = conn(s);
+        let mut w = s.conn();
         w.cmd_str(&["WATCH", "own"]);
         w.cmd_str(&["SET", "own", "1"]);
-        w.cmd_str(&["MULTI"]);
-        w.cmd_str(&["PING"]);
-        assert_reply!(w.cmd_str(&["EXEC"]), ABORTED);
+        assert_reply!(multi_ping_exec(&mut w), ABORTED);
         // RESP3: an aborted EXEC is a null.
         w.cmd_str(&["HELLO", "3"]);
         w.cmd_str(&["WATCH", "own"]);
-        conn(s).cmd_str(&["DEL", "own"]);
-        w.cmd_str(&["MULTI"]);
-        w.cmd_str(&["PING"]);
-        assert_reply!(w.cmd_str(&["EXEC"]), b"_\r\n");
+        s.conn().cmd_str(&["DEL", "own"]);
+        assert_reply!(multi_ping_exec(&mut w), b"_\r\n");
     });
 }
 
@@ -312,8 +307,8 @@ fn watch_is_invalidated_by_changes_to_the_key() {
 /// DISCARD forget it.
 #[test]
 fn watch_is_not_invalidated_by_reads_or_other_keys() {
-    let set_x: &[&[&str]] = &[&["SET", "x", "1"]];
-    let cases: &[(&str, &[&[&str]], &[&[&str]])] = &[
+    let set_x: Cmds = &[&["SET", "x", "1"]];
+    let cases: &[(&str, Cmds, Cmds)] = &[
         ("GET", set_x, &[&["GET", "x"]]),
         ("EXISTS and TTL", set_x, &[&["EXISTS", "x"], &["TTL", "x"]]),
         ("other key", set_x, &[&["SET", "y", "1"], &["DEL", "y"]]),
@@ -352,8 +347,8 @@ fn watch_is_not_invalidated_by_reads_or_other_keys() {
             assert!(got == RAN, "{what}: EXEC gave {}", cedis_tests::show(&got));
         }
         // UNWATCH forgets; so do EXEC and DISCARD.
-        let mut w = conn(s);
-        let mut o = conn(s);
+        let mut w = s.conn();
+        let mut o = s.conn();
         for end in ["UNWATCH", "EXEC", "DISCARD"] {
             w.cmd_str(&["WATCH", "x"]);
             match end {
@@ -364,9 +359,7 @@ fn watch_is_not_invalidated_by_reads_or_other_keys() {
                 }
             }
             o.cmd_str(&["SET", "x", end]);
-            w.cmd_str(&["MULTI"]);
-            w.cmd_str(&["PING"]);
-            assert_reply!(w.cmd_str(&["EXEC"]), RAN);
+            assert_reply!(multi_ping_exec(&mut w), RAN);
         }
     });
 }
@@ -379,18 +372,16 @@ fn watch_is_not_invalidated_by_reads_or_other_keys() {
 fn watch_is_invalidated_by_expiry() {
     on_both(|s| {
         for how in ["lazy", "untouched"] {
-            let mut admin = conn(s);
+            let mut admin = s.conn();
             admin.cmd_str(&["FLUSHALL"]);
             admin.cmd_str(&["SET", "x", "1", "PX", "100"]);
-            let mut w = conn(s);
+            let mut w = s.conn();
             assert_reply!(w.cmd_str(&["WATCH", "x"]), b"+OK\r\n");
             std::thread::sleep(Duration::from_millis(150));
             if how == "lazy" {
                 assert_reply!(admin.cmd_str(&["GET", "x"]), b"$-1\r\n");
             }
-            w.cmd_str(&["MULTI"]);
-            w.cmd_str(&["PING"]);
-            let got = w.cmd_str(&["EXEC"]);
+            let got = multi_ping_exec(&mut w);
             assert!(
                 got == ABORTED,
                 "{how}: EXEC gave {}",
@@ -398,14 +389,12 @@ fn watch_is_invalidated_by_expiry() {
             );
         }
         // A key that had already expired when watched is just absent.
-        let mut admin = conn(s);
+        let mut admin = s.conn();
         admin.cmd_str(&["SET", "y", "1", "PX", "1"]);
         std::thread::sleep(Duration::from_millis(20));
-        let mut w = conn(s);
+        let mut w = s.conn();
         w.cmd_str(&["WATCH", "y"]);
-        w.cmd_str(&["MULTI"]);
-        w.cmd_str(&["PING"]);
-        assert_reply!(w.cmd_str(&["EXEC"]), RAN);
+        assert_reply!(multi_ping_exec(&mut w), RAN);
     });
 }
 
@@ -414,8 +403,8 @@ fn watch_is_invalidated_by_expiry() {
 #[test]
 fn optimistic_check_and_set_between_two_clients() {
     on_both(|s| {
-        let mut a = conn(s);
-        let mut b = conn(s);
+        let mut a = s.conn();
+        let mut b = s.conn();
         a.cmd_str(&["SET", "counter", "10"]);
         for c in [&mut a, &mut b] {
             assert_reply!(c.cmd_str(&["WATCH", "counter"]), b"+OK\r\n");
