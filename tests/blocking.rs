@@ -426,9 +426,9 @@ fn swapdb_serves_clients_blocked_on_keys_it_fills() {
         assert_reply!(admin.cmd_str(&["RPUSH", "k", "hello"]), b":1\r\n");
         assert_reply!(admin.cmd_str(&["SET", "z", "a string"]), b"+OK\r\n");
         let mut c = conn(s);
-        send(&mut c, &["BLPOP", "k", "5"]);
+        c.send_str(&["BLPOP", "k", "5"]);
         let mut z = conn(s);
-        send(&mut z, &["BZPOPMIN", "z", "5"]);
+        z.send_str(&["BZPOPMIN", "z", "5"]);
         wait_blocked(&mut admin, 2);
         // db 0 now holds db 9's list: the list waiter is served; the key the
         // sorted-set waiter wants holds a string, so it keeps waiting.
