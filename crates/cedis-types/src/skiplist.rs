@@ -16,7 +16,8 @@
 //!     slot id (u32) ──▶ Node { member (inline ≤ 22 bytes, else boxed), score: f64,
 //!                             backward: u32, fwd0: u32, upper: u32, level: u8 }   48 bytes
 //!  upper: Vec<Link>           ── levels 1.. of the nodes that have them
-//!     node.upper ──▶ [Link { fwd: u32, span: u32 }; level - 1]
+//!     node.upper ──▶ [Link { fwd: u32, span: u32, fwd_upper: u32, score: f64 }; level - 1]
+//!                                                      (20 bytes each, packed)
 //!  head: [Link; 32]           ── the header's links, kept in the ZSet itself
 //! ```
 //!
@@ -30,9 +31,18 @@
 //! * **Levels are split.** Three nodes in four have level 1 (p = 1/4), so
 //!   level 0's forward link lives in the node and its span is implicit
 //!   (always 1); only nodes with level >= 2 get a block of `level - 1`
-//!   `(forward, span)` pairs in the `upper` pool, 1/3 of a pair per node on
-//!   average. Freed blocks go on one free list per level and are reused by
-//!   the next node of that level.
+//!   links in the `upper` pool, 1/3 of a link per node on average. Freed
+//!   blocks go on one free list per level and are reused by the next node
+//!   of that level.
+//! * **Links carry what the descent needs.** Each upper link holds, besides
+//!   its target and span, a copy of the target's score and of its `upper`
+//!   offset, so a descent walks the upper levels reading only the `upper`
+//!   array (one cache miss per step, as Redis's node-embedded links) and
+//!   reads a node only on level 0 or when scores tie and members must be
+//!   compared. Every mutation keeps the copies exact: linking and
+//!   unlinking copy whole links, and a score changed in place is written
+//!   into the links that lead to its node (found by one search, needed
+//!   only for nodes of level >= 2).
 //! * **Spans** count the level-0 steps a link skips, as in Redis, so rank
 //!   (`ZRANK`), rank access (`ZRANGE`), counting a range (`ZCOUNT`,
 //!   `ZLEXCOUNT`) and deleting by rank are O(log n).
@@ -44,14 +54,16 @@
 //! # Costs
 //!
 //! Per element: 48 bytes of node + 4 bytes of table chain link in the slab,
-//! 4-8 bytes of hash bucket (load factor 0.5-1), 8/3 bytes of upper links
+//! 4-8 bytes of hash bucket (load factor 0.5-1), 20/3 bytes of upper links
 //! on average (up to twice that while the pool's `Vec` has spare capacity),
 //! plus the member's allocation if it is longer than 22 bytes. Measured by
 //! the `memory_and_speed_1m` test (1M members `member:<i>`, random scores
-//! in `0..1e6`): **60.6 bytes per element** from [`ZSet::memory_usage`]
-//! (process RSS grew 59.2 bytes per element). redis-server 7.0.15 on the
-//! same data (`ZADD` in batches of 1000 to a skiplist-encoded key):
-//! `used_memory` grew 109.8 bytes per element, `MEMORY USAGE` 101.7.
+//! in `0..1e6`): **66.9 bytes per element** from [`ZSet::memory_usage`]
+//! (which counts the pool's spare capacity; process RSS grew 63.2 bytes
+//! per element; 60.6 and 59.1 before the links carried scores).
+//! redis-server 7.0.15 on the same data (`ZADD` in batches of 1000 to a
+//! skiplist-encoded key): `used_memory` grew 109.8 bytes per element,
+//! `MEMORY USAGE` 101.7.
 //!
 //! Operations: `score`/`contains` one hash lookup; `insert`, `remove`,
 //! `rank`, `get_by_rank`, score changes that move the node, and locating a
@@ -60,14 +72,13 @@
 //! through level 0, backward through the `backward` links); deleting a
 //! range of `m` elements is O(log n + m). Same run (release, 2 shared
 //! vCPUs under load from other builds, not pinned, 1M elements, random
-//! access order): `score` 243 ns, `get_by_rank` 1.1 µs, `insert` 5.2 µs,
-//! `rank` 6.9 µs, `update_score` (+1, mostly a move) 5.4 µs, `remove`
-//! 4.6 µs, `range_by_score` of ~100 elements 1.1 µs. At this size every
-//! step of the walk is a cache miss, and a step here can cost two (the
-//! upper link and the next node's score live in different arrays, where
-//! Redis's node holds its own links); caching the next node's score in
-//! each upper link (+8 bytes per link, ~2.7 bytes per element) is the
-//! known fix if `ZRANK`/`ZADD` on huge sets turn out to matter.
+//! access order; before the links carried scores in brackets): `score`
+//! 169 ns (187), `get_by_rank` 922 ns (889), `insert` 2.9 µs (5.5),
+//! `rank` 3.2 µs (6.9), `update_score` (+1, mostly a move) 3.1 µs (4.1),
+//! `remove` 3.1 µs (3.4), `range_by_score` of ~100 elements 1.0 µs (1.1).
+//! At this size every step of the walk is a cache miss; before, a step on
+//! an upper level cost two (the link, then the next node for its score and
+//! its upper offset).
 //!
 //! # Lex ranges
 //!
@@ -277,22 +288,47 @@ impl Node {
     }
 }
 
-/// A forward link above level 0.
+/// A forward link above level 0, with a copy of what a descent needs from
+/// the node it leads to, so walking the upper levels reads this array only
+/// and never the nodes. 20 bytes (`packed(4)`: the `f64` is read by value,
+/// never borrowed).
 #[derive(Clone, Copy, Debug)]
+#[repr(C, packed(4))]
 struct Link {
     fwd: u32,
     /// Level-0 steps from this node to `fwd` (or, for a `NIL` link, to one
     /// past the last node).
     span: u32,
+    /// `fwd`'s `upper` offset (it has one: it is linked on this level).
+    fwd_upper: u32,
+    /// `fwd`'s score (bits included, `-0.0` stays `-0.0`).
+    score: f64,
 }
 
-const NIL_LINK: Link = Link { fwd: NIL, span: 0 };
+const NIL_LINK: Link = Link {
+    fwd: NIL,
+    span: 0,
+    fwd_upper: NIL,
+    score: 0.0,
+};
 
-/// The search path to a position: the last node before it on each level
-/// and that node's rank (1-based, the header being 0).
+/// The search path to a position: the last node before it on each level,
+/// that node's `upper` offset (`HEAD` for the header) and its rank
+/// (1-based, the header being 0).
 struct Path {
     update: [u32; MAX_LEVEL],
+    upper: [u32; MAX_LEVEL],
     rank: [u32; MAX_LEVEL],
+}
+
+impl Path {
+    fn new() -> Self {
+        Path {
+            update: [HEAD; MAX_LEVEL],
+            upper: [HEAD; MAX_LEVEL],
+            rank: [0; MAX_LEVEL],
+        }
+    }
 }
 
 /// A sorted set. See the [module docs](self) for design and costs.
@@ -443,7 +479,7 @@ impl ZSet {
         let id = id.as_u32();
         let score = self.node(id).score;
         let path = self.search(score, member);
-        self.delete(id, &path.update);
+        self.delete(id, &path);
         true
     }
 
@@ -453,8 +489,7 @@ impl ZSet {
         let id = self.nodes.find(member)?.as_u32();
         let score = self.node(id).score;
         // Walk to the last node <= (score, member): that is the member.
-        let (rank, x) = self
-            .descend(|n| n.score < score || (n.score == score && n.member.as_bytes() <= member));
+        let (rank, x) = self.descend(|s, n| s < score || (s == score && self.member(n) <= member));
         debug_assert_eq!(x, id);
         let rank = rank - 1;
         Some(if reverse { self.len() - 1 - rank } else { rank })
@@ -505,9 +540,9 @@ impl ZSet {
     /// Ranks `lo..hi` of the elements within `[min, max]`: `lo` counts the
     /// elements below `min`, `hi` those at or below `max`.
     fn score_ranks(&self, min: &ScoreBound, max: &ScoreBound) -> (usize, u32, usize, u32) {
-        let (lo, before) = self.descend(|n| !min.below_ok(n.score));
-        let (hi, last) = self.descend(|n| max.above_ok(n.score));
-        (lo, self.fwd(before, 0), hi, last)
+        let (lo, before) = self.descend(|s, _| !min.below_ok(s));
+        let (hi, last) = self.descend(|s, _| max.above_ok(s));
+        (lo, self.next0(before), hi, last)
     }
 
     /// Elements with `min <= score <= max` (bounds as given), lowest first.
@@ -550,9 +585,9 @@ impl ZSet {
     // ---- lex ranges ----------------------------------------------------
 
     fn lex_ranks(&self, min: &LexBound<'_>, max: &LexBound<'_>) -> (usize, u32, usize, u32) {
-        let (lo, before) = self.descend(|n| !min.below_ok(n.member.as_bytes()));
-        let (hi, last) = self.descend(|n| max.above_ok(n.member.as_bytes()));
-        (lo, self.fwd(before, 0), hi, last)
+        let (lo, before) = self.descend(|_, n| !min.below_ok(self.member(n)));
+        let (hi, last) = self.descend(|_, n| max.above_ok(self.member(n)));
+        (lo, self.next0(before), hi, last)
     }
 
     /// Elements with members in `[min, max]`, lowest first
@@ -688,56 +723,46 @@ impl ZSet {
             .expect("skip list links a live node")
     }
 
-    /// Forward link of `x` (a node or `HEAD`) on level `l`.
+    /// Next node of `x` (a node or `HEAD`) on level 0.
     #[inline]
-    fn fwd(&self, x: u32, l: usize) -> u32 {
+    fn next0(&self, x: u32) -> u32 {
         if x == HEAD {
-            return self.head[l].fwd;
-        }
-        let n = self.node(x);
-        if l == 0 {
-            n.fwd0
+            self.head[0].fwd
         } else {
-            self.upper[n.upper as usize + l - 1].fwd
+            self.node(x).fwd0
         }
     }
 
-    /// Span of `x`'s link on level `l` (1 on level 0).
+    /// Sets the next node of `x` (a node or `HEAD`) on level 0.
     #[inline]
-    fn span(&self, x: u32, l: usize) -> u32 {
-        if l == 0 {
-            1
-        } else if x == HEAD {
-            self.head[l].span
+    fn set_next0(&mut self, x: u32, next: u32) {
+        if x == HEAD {
+            self.head[0].fwd = next;
         } else {
-            self.upper[self.node(x).upper as usize + l - 1].span
+            self.node_mut(x).fwd0 = next;
         }
     }
 
-    /// The link of `x` on level `l >= 1`.
+    /// The link on level `l >= 1` of the node whose upper block is at `xu`
+    /// (`HEAD`: the header's link).
     #[inline]
-    fn link_mut(&mut self, x: u32, l: usize) -> &mut Link {
+    fn ulink(&self, xu: u32, l: usize) -> Link {
         debug_assert!(l >= 1);
-        if x == HEAD {
+        if xu == HEAD {
+            self.head[l]
+        } else {
+            self.upper[xu as usize + l - 1]
+        }
+    }
+
+    /// The link on level `l >= 1` of the node whose upper block is at `xu`.
+    #[inline]
+    fn ulink_mut(&mut self, xu: u32, l: usize) -> &mut Link {
+        debug_assert!(l >= 1);
+        if xu == HEAD {
             &mut self.head[l]
         } else {
-            let at = self.node(x).upper as usize + l - 1;
-            &mut self.upper[at]
-        }
-    }
-
-    /// Sets `x`'s forward link and span on level `l` (the span is ignored
-    /// on level 0).
-    #[inline]
-    fn set_link(&mut self, x: u32, l: usize, fwd: u32, span: u32) {
-        if l == 0 {
-            if x == HEAD {
-                self.head[0].fwd = fwd;
-            } else {
-                self.node_mut(x).fwd0 = fwd;
-            }
-        } else {
-            *self.link_mut(x, l) = Link { fwd, span };
+            &mut self.upper[xu as usize + l - 1]
         }
     }
 
@@ -750,46 +775,78 @@ impl ZSet {
         }
     }
 
-    /// Walks down from the header, moving forward while `go(next)` holds
-    /// (`go` must hold for a prefix of the list). Returns how many nodes
-    /// it holds for and the last of them (`HEAD` if none).
-    #[inline]
-    fn descend(&self, go: impl Fn(&Node) -> bool) -> (usize, u32) {
-        let mut x = HEAD;
-        let mut rank = 0usize;
-        for l in (0..self.level).rev() {
+    /// Walks down from the header through levels `self.level - 1` to
+    /// `bottom` (0 or 1). On each level it moves forward while
+    /// `go(rank, score, id)` holds for the next node (`rank` being that
+    /// node's 1-based rank; `go` must hold for a prefix of the list), then
+    /// calls `at(level, x, x_upper, rank)` with the last node reached (`x`
+    /// may be `HEAD`, and `x_upper` is meaningless on level 0). Returns
+    /// that node's rank and id.
+    ///
+    /// Above level 0 it reads only the upper links, whose cached score and
+    /// `upper` offset of the next node spare a visit to each node passed:
+    /// a node is read only when `go` asks for its member, and on level 0.
+    #[inline(always)]
+    fn walk(
+        &self,
+        bottom: usize,
+        go: impl Fn(u32, f64, u32) -> bool,
+        mut at: impl FnMut(usize, u32, u32, u32),
+    ) -> (u32, u32) {
+        let (mut x, mut xu, mut rank) = (HEAD, HEAD, 0u32);
+        for l in (bottom.max(1)..self.level).rev() {
             loop {
-                let nx = self.fwd(x, l);
-                if nx == NIL || !go(self.node(nx)) {
+                let link = self.ulink(xu, l);
+                if link.fwd == NIL || !go(rank + link.span, link.score, link.fwd) {
                     break;
                 }
-                rank += self.span(x, l) as usize;
+                rank += link.span;
+                x = link.fwd;
+                xu = link.fwd_upper;
+            }
+            at(l, x, xu, rank);
+        }
+        if bottom == 0 {
+            loop {
+                let nx = self.next0(x);
+                if nx == NIL || !go(rank + 1, self.node(nx).score, nx) {
+                    break;
+                }
+                rank += 1;
                 x = nx;
             }
+            at(0, x, NIL, rank);
         }
         (rank, x)
     }
 
+    /// Walks down while `go(score, id)` holds (for a prefix of the list).
+    /// Returns how many nodes it holds for and the last of them (`HEAD` if
+    /// none).
+    #[inline]
+    fn descend(&self, go: impl Fn(f64, u32) -> bool) -> (usize, u32) {
+        let (rank, x) = self.walk(0, |_, s, id| go(s, id), |_, _, _, _| {});
+        (rank as usize, x)
+    }
+
+    /// The member of node `id`.
+    #[inline]
+    fn member(&self, id: u32) -> &[u8] {
+        self.node(id).member.as_bytes()
+    }
+
     /// The search path to where `(score, member)` sorts.
     fn search(&self, score: f64, member: &[u8]) -> Path {
-        let mut path = Path {
-            update: [HEAD; MAX_LEVEL],
-            rank: [0; MAX_LEVEL],
-        };
-        let mut x = HEAD;
-        let mut rank = 0u32;
-        for l in (0..self.level).rev() {
-            loop {
-                let nx = self.fwd(x, l);
-                if nx == NIL || !self.node(nx).before(score, member) {
-                    break;
-                }
-                rank += self.span(x, l);
-                x = nx;
-            }
-            path.update[l] = x;
-            path.rank[l] = rank;
-        }
+        let mut path = Path::new();
+        self.walk(
+            0,
+            |_, s, id| s < score || (s == score && self.member(id) < member),
+            |l, x, xu, rank| {
+                path.update[l] = x;
+                path.upper[l] = xu;
+                path.rank[l] = rank;
+            },
+        );
         path
     }
 
@@ -798,46 +855,37 @@ impl ZSet {
         if rank >= self.len() {
             return None;
         }
-        let target = rank + 1;
-        let mut x = HEAD;
-        let mut traversed = 0usize;
-        for l in (0..self.level).rev() {
-            loop {
-                let nx = self.fwd(x, l);
-                if nx == NIL || traversed + self.span(x, l) as usize > target {
-                    break;
-                }
-                traversed += self.span(x, l) as usize;
-                x = nx;
-            }
-            if traversed == target {
-                return Some(x);
-            }
+        // Links above level 0 take us to the node or before it; level 0 is
+        // then a known number of steps.
+        let target = rank as u32 + 1;
+        let (mut r, mut x) = self.walk(1, |r, _, _| r <= target, |_, _, _, _| {});
+        while r < target {
+            x = self.next0(x);
+            r += 1;
         }
-        None
+        Some(x)
     }
 
     /// The search path to the node at 0-based `rank`, as [`ZSet::search`]
     /// would find it.
     fn path_to_rank(&self, rank: usize) -> Path {
-        let mut path = Path {
-            update: [HEAD; MAX_LEVEL],
-            rank: [0; MAX_LEVEL],
-        };
-        let mut x = HEAD;
-        let mut traversed = 0u32;
-        for l in (0..self.level).rev() {
-            loop {
-                let nx = self.fwd(x, l);
-                if nx == NIL || (traversed + self.span(x, l)) as usize > rank {
-                    break;
-                }
-                traversed += self.span(x, l);
-                x = nx;
-            }
-            path.update[l] = x;
-            path.rank[l] = traversed;
+        let mut path = Path::new();
+        let rank = rank as u32;
+        let (mut r, mut x) = self.walk(
+            1,
+            |r, _, _| r <= rank,
+            |l, x, xu, r| {
+                path.update[l] = x;
+                path.upper[l] = xu;
+                path.rank[l] = r;
+            },
+        );
+        while r < rank {
+            x = self.next0(x);
+            r += 1;
         }
+        path.update[0] = x;
+        path.rank[0] = r;
         path
     }
 
@@ -876,47 +924,65 @@ impl ZSet {
 
     /// Links node `id` (in the table, not in the list) at `path`.
     fn link(&mut self, id: u32, mut path: Path) {
-        let level = usize::from(self.node(id).level);
+        let n = self.node(id);
+        let (level, iu, score) = (usize::from(n.level), n.upper, n.score);
         let others = (self.len() - 1) as u32;
         if level > self.level {
             for l in self.level..level {
                 path.update[l] = HEAD;
+                path.upper[l] = HEAD;
                 path.rank[l] = 0;
                 self.head[l].span = others;
             }
             self.level = level;
         }
         let r0 = path.rank[0];
-        for l in 0..level {
-            let u = path.update[l];
-            let (fwd, span) = (self.fwd(u, l), self.span(u, l));
+        let prev = path.update[0];
+        let next = self.next0(prev);
+        self.node_mut(id).fwd0 = next;
+        self.set_next0(prev, id);
+        for l in 1..level {
+            let uu = path.upper[l];
             let gap = r0 - path.rank[l];
-            self.set_link(id, l, fwd, span - gap);
-            self.set_link(u, l, id, gap + 1);
+            let old = self.ulink(uu, l);
+            *self.ulink_mut(iu, l) = Link {
+                span: old.span - gap,
+                ..old
+            };
+            *self.ulink_mut(uu, l) = Link {
+                fwd: id,
+                span: gap + 1,
+                fwd_upper: iu,
+                score,
+            };
         }
         for l in level..self.level {
-            self.link_mut(path.update[l], l).span += 1;
+            self.ulink_mut(path.upper[l], l).span += 1;
         }
-        let prev = path.update[0];
-        let next = self.node(id).fwd0;
         self.node_mut(id).backward = if prev == HEAD { NIL } else { prev };
         self.set_backward(next, id);
     }
 
-    /// Unlinks node `id` whose predecessors on each level are `update`,
+    /// Unlinks node `id`, whose predecessors on each level are in `path`,
     /// leaving it in the table.
-    fn unlink(&mut self, id: u32, update: &[u32; MAX_LEVEL]) {
-        for (l, &u) in update.iter().enumerate().take(self.level) {
-            if self.fwd(u, l) == id {
-                let (fwd, span) = (self.fwd(id, l), self.span(id, l));
-                let new_span = self.span(u, l) + span - 1;
-                self.set_link(u, l, fwd, new_span);
-            } else if l > 0 {
-                self.link_mut(u, l).span -= 1;
+    fn unlink(&mut self, id: u32, path: &Path) {
+        let n = self.node(id);
+        let (iu, next, prev) = (n.upper, n.fwd0, n.backward);
+        debug_assert_eq!(self.next0(path.update[0]), id);
+        self.set_next0(path.update[0], next);
+        for l in 1..self.level {
+            let uu = path.upper[l];
+            let ul = self.ulink(uu, l);
+            if ul.fwd == id {
+                let il = self.ulink(iu, l);
+                *self.ulink_mut(uu, l) = Link {
+                    span: ul.span + il.span - 1,
+                    ..il
+                };
+            } else {
+                self.ulink_mut(uu, l).span -= 1;
             }
         }
-        let n = self.node(id);
-        let (next, prev) = (n.fwd0, n.backward);
         self.set_backward(next, prev);
         while self.level > 1 && self.head[self.level - 1].fwd == NIL {
             self.level -= 1;
@@ -924,8 +990,8 @@ impl ZSet {
     }
 
     /// Unlinks node `id` and removes it from the table.
-    fn delete(&mut self, id: u32, update: &[u32; MAX_LEVEL]) -> Node {
-        self.unlink(id, update);
+    fn delete(&mut self, id: u32, path: &Path) -> Node {
+        self.unlink(id, path);
         let n = self
             .nodes
             .remove_by_id(EntryId::from_u32(id))
@@ -946,23 +1012,31 @@ impl ZSet {
         if score == old {
             return old;
         }
+        let (prev, next, level) = (n.backward, n.fwd0, usize::from(n.level));
         let member = n.member.as_bytes();
-        let (prev, next) = (n.backward, n.fwd0);
         let after_prev = prev == NIL || self.node(prev).before(score, member);
         let before_next = next == NIL || {
             let m = self.node(next);
             score < m.score || (score == m.score && member < m.member.as_bytes())
         };
+        // The links into a node of level > 1 cache its score: find them
+        // (by the old score) in either case.
+        let path = (level > 1 || !(after_prev && before_next)).then(|| self.search(old, member));
+        let Some(path) = path else {
+            self.node_mut(id).score = score;
+            return old;
+        };
         if after_prev && before_next {
             self.node_mut(id).score = score;
+            for l in 1..level {
+                self.ulink_mut(path.upper[l], l).score = score;
+            }
             return old;
         }
         // Move it: unlink, rescore, relink (same node, same level).
-        let member = self.node(id).member.as_bytes().to_vec();
-        let path = self.search(old, &member);
-        self.unlink(id, &path.update);
+        self.unlink(id, &path);
         self.node_mut(id).score = score;
-        let path = self.search(score, &member);
+        let path = self.search(score, self.member(id));
         self.link(id, path);
         old
     }
@@ -979,16 +1053,28 @@ impl ZSet {
             return 0;
         }
         let path = self.path_to_rank(start);
-        let mut x = self.fwd(path.update[0], 0);
+        let mut x = self.next0(path.update[0]);
         for _ in 0..count {
             let next = self.node(x).fwd0;
-            let n = self.delete(x, &path.update);
+            let n = self.delete(x, &path);
             if let Some(out) = out.as_deref_mut() {
                 out.push((n.member.into_vec(), n.score));
             }
             x = next;
         }
         count
+    }
+
+    /// The forward link of `x` (a node or `HEAD`) on level `l` and its span
+    /// (1 on level 0).
+    #[cfg(test)]
+    fn fwd_span(&self, x: u32, l: usize) -> (u32, u32) {
+        if l == 0 {
+            return (self.next0(x), 1);
+        }
+        let xu = if x == HEAD { HEAD } else { self.node(x).upper };
+        let link = self.ulink(xu, l);
+        (link.fwd, link.span)
     }
 
     /// Checks every structural invariant; panics on violation.
@@ -1026,15 +1112,26 @@ impl ZSet {
             let mut x = HEAD;
             let mut r = 0usize;
             loop {
-                let nx = self.fwd(x, l);
-                let span = self.span(x, l) as usize;
+                let (nx, span) = self.fwd_span(x, l);
+                let span = span as usize;
                 if nx == NIL {
                     assert_eq!(r + span, len, "span of a NIL link, level {l}");
                     break;
                 }
                 let rn = rank_of[&nx];
                 assert_eq!(r + span, rn, "span, level {l}");
-                assert!(usize::from(self.node(nx).level) > l);
+                let n = self.node(nx);
+                assert!(usize::from(n.level) > l);
+                // The link's copies of the next node's score and upper
+                // offset are exact.
+                let xu = if x == HEAD { HEAD } else { self.node(x).upper };
+                let link = self.ulink(xu, l);
+                assert_eq!(
+                    link.score.to_bits(),
+                    n.score.to_bits(),
+                    "cached score, level {l}"
+                );
+                assert_eq!(link.fwd_upper, n.upper, "cached upper offset, level {l}");
                 r = rn;
                 x = nx;
             }
@@ -1046,7 +1143,7 @@ impl ZSet {
             let mut x = self.head[l].fwd;
             while x != NIL {
                 count += 1;
-                x = self.fwd(x, l);
+                x = self.fwd_span(x, l).0;
             }
             assert_eq!(count, expected, "level {l} membership");
         }

@@ -754,8 +754,83 @@ fn member_table_keeps_short_chains() {
 }
 
 #[test]
-fn node_is_48_bytes() {
+fn node_is_48_bytes_and_link_20() {
     assert_eq!(std::mem::size_of::<Member>(), 24);
     assert_eq!(std::mem::size_of::<Option<Node>>(), 48);
-    assert_eq!(std::mem::size_of::<Link>(), 8);
+    assert_eq!(std::mem::size_of::<Link>(), 20);
+}
+
+/// The upper links' copies of the next node's score and upper offset stay
+/// exact (`check_invariants` compares them) through inserts, removals,
+/// score changes in place (tiny steps that keep a node between its
+/// neighbours, including on nodes of high level, whose incoming links
+/// must all be rewritten), moves, `-0`/`0` flips, and range deletions, on
+/// a set large enough for many levels.
+#[test]
+fn cached_link_scores_follow_every_change() {
+    let mut z = ZSet::new(77);
+    let mut x = 0x2545_F491_4F6C_DD1Du64;
+    let mut rnd = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let name = |i: u64| format!("m{i}").into_bytes();
+    for i in 0..4000u64 {
+        z.insert(&name(i), (rnd() % 1_000_000) as f64 / 1000.0);
+    }
+    z.check_invariants();
+    assert!(z.level >= 5, "level {}", z.level);
+    let mut in_place = 0;
+    for round in 0..40_000u32 {
+        let m = name(rnd() % 4500);
+        match rnd() % 8 {
+            0 => {
+                z.remove(&m);
+            }
+            1 => {
+                z.insert(&m, (rnd() % 1_000_000) as f64 / 1000.0);
+            }
+            2 => {
+                if let Some(s) = z.score(&m) {
+                    let flipped = if s == 0.0 { -s } else { 0.0 };
+                    z.update_score(&m, flipped);
+                }
+            }
+            _ => {
+                // A tiny step: usually stays in place (scores are mostly
+                // distinct, ~4 per unit).
+                if let Some(s) = z.score(&m) {
+                    let r = z.rank(&m, false).unwrap();
+                    z.update_score(&m, s + 1e-9);
+                    in_place += usize::from(z.rank(&m, false) == Some(r));
+                }
+            }
+        }
+        if round % 10_000 == 9_999 {
+            let lo = (rnd() % 1000) as f64;
+            z.delete_range_by_score(ScoreBound::inclusive(lo), ScoreBound::inclusive(lo + 2.0));
+            z.delete_range_by_rank(100, 120);
+        }
+        if round % 1000 == 0 {
+            z.check_invariants();
+        }
+    }
+    z.check_invariants();
+    assert!(in_place > 10_000, "{in_place} in-place updates");
+    // Every link above level 0 agrees with its target, checked directly.
+    for l in 1..z.level {
+        let mut xu = HEAD;
+        loop {
+            let link = z.ulink(xu, l);
+            if link.fwd == NIL {
+                break;
+            }
+            let n = z.node(link.fwd);
+            assert_eq!(link.score.to_bits(), n.score.to_bits());
+            assert_eq!(link.fwd_upper, n.upper);
+            xu = link.fwd_upper;
+        }
+    }
 }
