@@ -3,7 +3,9 @@
 //!
 //! - [`Server::cedis`] starts the `cedis-server` binary (from
 //!   `CEDIS_SERVER_BIN`, else `<workspace>/target/debug/cedis-server`, which
-//!   `scripts/test.sh` builds first) on a free port and waits for `PING`;
+//!   the first use brings up to date with `cargo build -p cedis-server`, as
+//!   a test binary alone does not rebuild another package's binary) on a
+//!   free port and waits for `PING`;
 //!   [`Server::redis`] does the same with a real `redis-server` (from
 //!   `REDIS_SERVER`, else `PATH`) for differential tests and returns `None`
 //!   with a printed notice when there is none. Both are killed when the
@@ -43,12 +45,27 @@ pub fn workspace_root() -> PathBuf {
 }
 
 /// The `cedis-server` binary under test: `CEDIS_SERVER_BIN`, else the debug
-/// build in the workspace's target directory. Panics with instructions when
-/// it does not exist.
+/// build in the workspace's target directory, rebuilt once per test process
+/// when cargo runs the tests (so a changed server is never tested stale).
+/// Panics with instructions when it does not exist.
 pub fn cedis_binary() -> PathBuf {
+    static BUILD: std::sync::Once = std::sync::Once::new();
     let path = match std::env::var_os("CEDIS_SERVER_BIN") {
         Some(p) => PathBuf::from(p),
         None => {
+            BUILD.call_once(|| {
+                let Some(cargo) = std::env::var_os("CARGO") else {
+                    return;
+                };
+                let status = Command::new(cargo)
+                    .args(["build", "--quiet", "-p", "cedis-server"])
+                    .current_dir(workspace_root())
+                    .status();
+                assert!(
+                    status.as_ref().is_ok_and(|s| s.success()),
+                    "cargo build -p cedis-server failed: {status:?}"
+                );
+            });
             let target = std::env::var_os("CARGO_TARGET_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| workspace_root().join("target"));
