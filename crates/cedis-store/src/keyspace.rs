@@ -182,6 +182,47 @@ impl Keyspace {
         }
     }
 
+    /// Samples up to `n` entries, from every key or (`volatile`) from the
+    /// keys with an expiry, and visits each with its deadline (eviction's
+    /// `dictGetSomeKeys`).
+    pub(crate) fn sample_entries(
+        &self,
+        n: usize,
+        volatile: bool,
+        rng: &mut impl FnMut() -> u64,
+        ids: &mut Vec<EntryId>,
+        mut f: impl FnMut(&Entry, Option<i64>),
+    ) {
+        ids.clear();
+        if volatile {
+            self.expires.sample(n, rng, ids);
+            for &eid in ids.iter() {
+                let Some(d) = self.expires.entry_by_id(eid) else {
+                    continue;
+                };
+                let id = EntryId::from_u32(u32::from_le_bytes(d.id));
+                if let Some(e) = self.main.entry_by_id(id) {
+                    f(e, Some(d.at_ms));
+                }
+            }
+        } else {
+            self.main.sample(n, rng, ids);
+            for &id in ids.iter() {
+                if let Some(e) = self.main.entry_by_id(id) {
+                    f(e, None);
+                }
+            }
+        }
+    }
+
+    /// A random key among those with an expiry.
+    pub(crate) fn random_volatile_key(&self, rng: &mut impl FnMut() -> u64) -> Option<&[u8]> {
+        let eid = self.expires.random_id(rng)?;
+        let d = self.expires.entry_by_id(eid)?;
+        let id = EntryId::from_u32(u32::from_le_bytes(d.id));
+        self.main.entry_by_id(id).map(Entry::key)
+    }
+
     /// Moves some buckets of an in-progress resize (the cron's share).
     pub(crate) fn rehash_step(&mut self, n: usize) -> bool {
         let a = self.main.rehash_step(n);

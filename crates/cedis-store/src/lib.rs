@@ -34,6 +34,7 @@
 mod bitmap;
 mod entry;
 pub mod events;
+mod evict;
 mod expire;
 pub mod hash;
 mod keys;
@@ -51,6 +52,7 @@ use rand::rngs::SmallRng;
 use rand::SeedableRng;
 
 pub use entry::{Entry, StrRef};
+pub use evict::{EvictPolicy, Evicted};
 pub use expire::ExpireCycleStats;
 pub use keys::{ExpireCondition, ScanFilter};
 pub use status::{Result, Status};
@@ -72,6 +74,8 @@ pub struct Stats {
     pub keyspace_misses: u64,
     /// Keys reclaimed because their TTL passed.
     pub expired_keys: u64,
+    /// Keys evicted to stay under `maxmemory`.
+    pub evicted_keys: u64,
     /// Modifications since the last save (Redis's `dirty`).
     pub dirty: u64,
 }
@@ -91,6 +95,14 @@ pub struct StoreConfig {
     /// CLIENT NO-TOUCH of the running client: reads leave access clocks
     /// alone (TOUCH itself still touches).
     pub no_touch: bool,
+    /// An LFU `maxmemory-policy` is selected: the 24 bits of an entry's
+    /// access clock hold minutes (16 bits) and a logarithmic access
+    /// counter (8 bits) instead of seconds.
+    pub lfu: bool,
+    /// `lfu-log-factor`.
+    pub lfu_log_factor: u32,
+    /// `lfu-decay-time` (minutes per counter decrement; 0: no decay).
+    pub lfu_decay_time: u32,
     /// `hash-max-listpack-entries`.
     pub hash_max_listpack_entries: usize,
     /// `hash-max-listpack-value`.
@@ -119,6 +131,9 @@ impl Default for StoreConfig {
             active_expire_effort: 1,
             expire_paused: false,
             no_touch: false,
+            lfu: false,
+            lfu_log_factor: 10,
+            lfu_decay_time: 1,
             hash_max_listpack_entries: 128,
             hash_max_listpack_value: 64,
             set_max_intset_entries: 512,
@@ -142,6 +157,7 @@ pub struct Store {
     pub config: StoreConfig,
     rng: SmallRng,
     expire: expire::ExpireState,
+    evict: evict::EvictState,
     events: events::EventLog,
 }
 
@@ -157,6 +173,7 @@ impl Store {
             config: StoreConfig::default(),
             rng: SmallRng::from_entropy(),
             expire: expire::ExpireState::default(),
+            evict: evict::EvictState::default(),
             events: events::EventLog::default(),
         }
     }
@@ -326,23 +343,19 @@ impl Store {
             return None;
         };
         self.stats.keyspace_hits += 1;
-        let clock = self.lru_clock();
-        let e = self.dbs[db].entry_mut(id)?;
         if touch && !self.config.no_touch {
-            e.set_lru(clock);
+            self.touch_id(db, id);
         }
-        Some(e)
+        self.dbs[db].entry_mut(id)
     }
 
     /// Looks a key up for writing: reclaims it if expired; no statistics.
     pub(crate) fn lookup_write(&mut self, db: usize, key: &[u8]) -> Option<&mut Entry> {
         let id = self.find_live(db, key)?;
-        let clock = self.lru_clock();
-        let e = self.dbs[db].entry_mut(id)?;
         if !self.config.no_touch {
-            e.set_lru(clock);
+            self.touch_id(db, id);
         }
-        Some(e)
+        self.dbs[db].entry_mut(id)
     }
 
     /// Deletes `key` if it holds an emptied collection, recording `del`
@@ -361,7 +374,13 @@ impl Store {
 
     /// Stores `entry` as a new key or over an existing one (dropping its
     /// TTL unless `keep_ttl`), recording `new` for a key that did not exist.
-    pub(crate) fn put(&mut self, db: usize, entry: Entry, keep_ttl: bool) {
+    pub(crate) fn put(&mut self, db: usize, mut entry: Entry, keep_ttl: bool) {
+        if self.config.lfu {
+            // An overwritten key keeps its access counter (Redis's dbOverwrite).
+            if let Some(old) = self.dbs[db].get(entry.key()) {
+                entry.set_lru(old.lru());
+            }
+        }
         let key = self.events.enabled.then(|| entry.key().to_vec());
         let old = if keep_ttl {
             self.dbs[db].overwrite_keep_ttl(entry)
@@ -374,7 +393,7 @@ impl Store {
     }
 
     pub(crate) fn new_entry(&self, key: &[u8], value: Value) -> Entry {
-        Entry::new(key, value, self.lru_clock())
+        Entry::new(key, value, self.initial_clock())
     }
 
     /// Moves part of any in-progress table resize; the server's cron calls
