@@ -18,6 +18,7 @@ pub mod client;
 pub mod cmd;
 pub mod config;
 pub mod conn;
+pub mod evict;
 pub mod log;
 pub mod notify;
 pub mod pubsub;

@@ -60,7 +60,22 @@ pub fn after_command(ctx: &mut Ctx<'_>, mark: usize) {
     }
 }
 
+/// Drains the events of keys evicted before a command runs: like a
+/// command's own, but caused by no client (a NOLOOP tracking client is
+/// told too).
+pub fn after_eviction(ctx: &mut Ctx<'_>) {
+    if ctx.store.recording_events() {
+        let mark = ctx.out.len();
+        drain(ctx, mark, None);
+    }
+}
+
 fn drain_command(ctx: &mut Ctx<'_>, mark: usize) {
+    let by = Some(ctx.client.id);
+    drain(ctx, mark, by);
+}
+
+fn drain(ctx: &mut Ctx<'_>, mark: usize, by: Option<crate::client::ClientId>) {
     let mut events = Vec::new();
     ctx.store.take_events(&mut events);
     if events.is_empty() {
@@ -73,7 +88,6 @@ fn drain_command(ctx: &mut Ctx<'_>, mark: usize) {
     }
     touch_watchers(ctx.store, ctx.server, Some(ctx.client), &events);
     if ctx.server.tracking.active() {
-        let by = Some(ctx.client.id);
         // Invalidations reaching the running client (as a redirect target)
         // go before its reply, as Redis sends them during the command.
         let reply = (mark <= ctx.out.len()).then(|| ctx.out.split_off(mark));
@@ -109,6 +123,12 @@ pub fn active_expire(state: &mut State, hz: u32) {
     let State { store, server } = state;
     before_command(store, server);
     store.active_expire_cycle(hz);
+    drain_background(store, server);
+}
+
+/// Drains the events recorded outside any command (the cron's expiry and
+/// eviction): watchers, tracking invalidation, notifications.
+pub fn drain_background(store: &mut Store, server: &mut ServerState) {
     if !store.recording_events() {
         return;
     }

@@ -63,6 +63,7 @@ pub async fn serve(shared: Arc<Shared>, listen: Listen) -> io::Result<()> {
         log::notice("Ready to accept connections tcp");
     }
     tokio::spawn(cron(Arc::clone(&shared)));
+    tokio::spawn(crate::evict::task(Arc::clone(&shared)));
     wait_for_shutdown(&shared).await;
     if let Some(p) = &listen.pidfile {
         let _ = std::fs::remove_file(p);
@@ -335,6 +336,8 @@ async fn cron(shared: Arc<Shared>) {
         st.server.clock.resync();
         // Expired keys touch their watchers and are notified.
         crate::notify::active_expire(&mut st, hz);
+        // Keys evicted to get back under maxmemory without traffic.
+        crate::evict::cron(&mut st);
         let server = &mut st.server;
         server.info.sample(now, &server.stats);
         // Redis's incrementallyRehash: up to ~1 ms of bucket moves per tick.

@@ -34,6 +34,8 @@ pub struct Settings {
     pub notify_keyspace_events: u32,
     /// `client-output-buffer-limit`, indexed by [`crate::config::ClientClass`].
     pub client_output_buffer_limit: [crate::config::OutputBufferLimit; 3],
+    /// `maxmemory` in bytes (0: no limit, and no per-command check).
+    pub maxmemory: u64,
 }
 
 impl Settings {
@@ -55,6 +57,7 @@ impl Settings {
                 crate::config::ClientClass::Pubsub,
             ]
             .map(|c| config.client_output_buffer_limit(c)),
+            maxmemory: config.maxmemory(),
         }
     }
 }
@@ -143,6 +146,8 @@ pub struct ServerState {
     pub info: crate::cmd::InfoMetrics,
     /// The TCP listeners (CONFIG SET port/bind rebinds them).
     pub listeners: crate::server::TcpListeners,
+    /// maxmemory eviction bookkeeping.
+    pub eviction: crate::evict::Eviction,
 }
 
 /// The lock-protected state.
@@ -190,6 +195,7 @@ impl Shared {
             introspection: Default::default(),
             info: Default::default(),
             listeners: Default::default(),
+            eviction: Default::default(),
         };
         Arc::new(Shared {
             state: Mutex::new(State { store, server }),

@@ -152,6 +152,16 @@ fn apply(ctx: &mut Ctx<'_>, old: &Config, params: &[Param]) -> Result<(), (usize
                     return Err((i, reason.to_string()));
                 }
             }
+            Param::Maxmemory => {
+                let max = ctx.server.config.maxmemory();
+                let used = crate::alloc::allocated().unwrap_or(0) as u64;
+                if max != 0 && used > max {
+                    crate::log::warning(&format!(
+                        "WARNING: the new maxmemory value set via CONFIG SET ({max}) is smaller than the current memory usage ({used}). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy."
+                    ));
+                }
+                ctx.server.eviction.start();
+            }
             Param::Requirepass if ctx.server.config.requirepass().is_none() => {
                 // Without a password nobody needs to authenticate, including
                 // connections that were waiting to.
@@ -178,6 +188,9 @@ pub fn apply_store_config(store: &mut cedis_store::StoreConfig, config: &crate::
     store.zset_max_listpack_value = clamp(config.zset_max_listpack_value());
     store.list_max_listpack_size = config.list_max_listpack_size();
     store.list_compress_depth = config.list_compress_depth();
+    store.lfu = crate::evict::store_policy(config.maxmemory_policy()).is_some_and(|p| p.lfu());
+    store.lfu_log_factor = config.lfu_log_factor();
+    store.lfu_decay_time = config.lfu_decay_time();
 }
 
 /// Refreshes everything derived from the configuration that cannot fail.

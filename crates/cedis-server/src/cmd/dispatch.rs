@@ -48,7 +48,15 @@ pub fn execute(ctx: &mut Ctx<'_>, argv: &[Bytes]) {
         reject(ctx, Some(command), err);
         return;
     }
-    // Redis bounds the tracking table here, before its subscriber check.
+    // maxmemory: evict, and refuse what would grow memory if that failed.
+    if ctx.server.settings.maxmemory != 0 {
+        if let Err(err) = crate::evict::check(ctx, command) {
+            reject(ctx, Some(command), err);
+            return;
+        }
+    }
+    // Redis bounds the tracking table here, after maxmemory and before its
+    // subscriber check.
     crate::tracking::before_command(ctx);
     // A RESP2 subscriber may only run the pub/sub commands.
     if ctx.client.proto == cedis_resp::Protocol::Resp2

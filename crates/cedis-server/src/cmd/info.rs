@@ -160,6 +160,8 @@ pub fn reset_stats(ctx: &mut Ctx<'_>) {
     s.keyspace_hits = 0;
     s.keyspace_misses = 0;
     s.expired_keys = 0;
+    s.evicted_keys = 0;
+    ctx.server.eviction.reset_stats();
     for c in super::table().all() {
         c.stats.reset();
         for sub in &c.subcommands {
@@ -447,6 +449,7 @@ fn stats(ctx: &mut Ctx<'_>, out: &mut Out) {
     let s = &ctx.server.stats;
     let m = &ctx.server.info;
     let st = &ctx.store.stats;
+    let (exceeded_total, exceeded_now) = ctx.server.eviction.exceeded_ms();
     let kbps = |r: &Rate| format!("{:.2}", r.get() as f64 / 1024.0);
     out.section("Stats");
     out.field("total_connections_received", s.total_connections_received);
@@ -468,10 +471,10 @@ fn stats(ctx: &mut Ctx<'_>, out: &mut Out) {
     out.field("expired_stale_perc", "0.00");
     out.field("expired_time_cap_reached_count", 0);
     out.field("expire_cycle_cpu_milliseconds", 0);
-    out.field("evicted_keys", 0);
+    out.field("evicted_keys", st.evicted_keys);
     out.field("evicted_clients", 0);
-    out.field("total_eviction_exceeded_time", 0);
-    out.field("current_eviction_exceeded_time", 0);
+    out.field("total_eviction_exceeded_time", exceeded_total);
+    out.field("current_eviction_exceeded_time", exceeded_now);
     out.field("keyspace_hits", st.keyspace_hits);
     out.field("keyspace_misses", st.keyspace_misses);
     let ps = &ctx.server.pubsub;

@@ -435,6 +435,9 @@ fn object_encoding(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 fn object_idletime(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let db = ctx.db();
     let idle = ctx.store.object_idletime(db, &argv[2]);
+    if idle.is_some() && ctx.store.config.lfu {
+        return Err(CmdError::msg("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."));
+    }
     let mut w = ctx.reply();
     match idle {
         Some(s) => w.integer(s as i64),
@@ -443,8 +446,19 @@ fn object_idletime(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-fn object_freq(_ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {
-    Err(CmdError::msg("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."))
+fn object_freq(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
+    let db = ctx.db();
+    // Redis looks the key up first: a missing key answers nil under any policy.
+    let freq = ctx.store.object_freq(db, &argv[2]);
+    if freq.is_some() && !ctx.store.config.lfu {
+        return Err(CmdError::msg("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."));
+    }
+    let mut w = ctx.reply();
+    match freq {
+        Some(f) => w.integer(i64::from(f)),
+        None => w.null(),
+    }
+    Ok(())
 }
 
 fn object_refcount(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
