@@ -96,7 +96,8 @@ fn drain(ctx: &mut Ctx<'_>, mark: usize, by: Option<crate::client::ClientId>) {
                 client: &mut *ctx.client,
                 out: &mut *ctx.out,
             };
-            crate::tracking::invalidate_key(ctx.server, Some(here), &e.key, by);
+            // Keys evicted before the command (no `by`) are told at once.
+            crate::tracking::invalidate_key(ctx.server, Some(here), &e.key, by, by.is_some());
         }
         if let Some(reply) = reply {
             ctx.out.extend_from_slice(&reply);
@@ -137,7 +138,7 @@ pub fn drain_background(store: &mut Store, server: &mut ServerState) {
     touch_watchers(store, server, None, &events);
     if server.tracking.active() {
         for e in events.iter().filter(|e| e.modifies()) {
-            crate::tracking::invalidate_key(server, None, &e.key, None);
+            crate::tracking::invalidate_key(server, None, &e.key, None, false);
         }
         crate::tracking::before_sleep(server, None);
     }

@@ -323,12 +323,15 @@ fn send(clients: &mut Clients, here: &mut Option<Here<'_>>, tid: ClientId, paylo
 /// A key changed (`by`: the client whose command changed it, if any):
 /// invalidates it for the clients that may cache it and records it for
 /// the BCAST prefixes it matches. Invalidations for the running client
-/// (`here`) wait for [`after_command`].
+/// (`here`) wait for [`after_command`] when `defer` (the key changed while
+/// its command ran), and go out at once otherwise (a key evicted before
+/// the command, as Redis does).
 pub fn invalidate_key(
     server: &mut ServerState,
     mut here: Option<Here<'_>>,
     key: &[u8],
     by: Option<ClientId>,
+    defer: bool,
 ) {
     let ServerState {
         tracking, clients, ..
@@ -346,7 +349,7 @@ pub fn invalidate_key(
             }
         }
     }
-    invalidate_table_key(tracking, clients, &mut here, key, by, true);
+    invalidate_table_key(tracking, clients, &mut here, key, by, defer);
 }
 
 /// Removes `key` from the table and invalidates it for its clients.
