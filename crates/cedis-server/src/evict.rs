@@ -150,6 +150,8 @@ fn evict_until_under(store: &mut Store, server: &mut ServerState) -> Outcome {
     let Some(used) = allocated().filter(|_| max != 0) else {
         return Outcome::Ok;
     };
+    // The peak before eviction brings memory down.
+    server.info.note_memory(used);
     if used <= max {
         return Outcome::Ok;
     }

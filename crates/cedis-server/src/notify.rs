@@ -5,8 +5,9 @@
 //! only while someone listens: a WATCH exists, or notifications are
 //! configured and somebody is subscribed to anything ([`wanted`]). The
 //! dispatcher switches recording before each command ([`before_command`])
-//! and drains the log after it ([`after_command`]); the cron does the same
-//! around the active expiry cycle ([`active_expire`]). Each drained event
+//! and drains the log after it ([`after_command`]); keys evicted before a
+//! command are drained at once ([`after_eviction`]), and the cron and the
+//! eviction task drain what they reclaimed ([`drain_background`]). Each drained event
 //! that modifies a key touches its watchers ([`crate::watch::touch_key`]);
 //! each one whose class is enabled is published, in the order the events
 //! happened, as `__keyspace@<db>__:<key>` with the event name (`K`) and

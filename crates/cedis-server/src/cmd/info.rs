@@ -123,6 +123,12 @@ impl Default for InfoMetrics {
 }
 
 impl InfoMetrics {
+    /// Raises the memory peak to `used` bytes if higher (the eviction check
+    /// calls this after each command, before evicting, as Redis's `call`).
+    pub fn note_memory(&mut self, used: u64) {
+        self.used_memory_peak = self.used_memory_peak.max(used);
+    }
+
     /// Takes one sample of the rates (called by the cron; samples closer
     /// than 100 ms to the previous one are skipped, as Redis samples at
     /// most every 100 ms) and updates the memory peak.
