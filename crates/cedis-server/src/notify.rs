@@ -7,10 +7,10 @@
 //! dispatcher switches recording before each command ([`before_command`])
 //! and drains the log after it ([`after_command`]); keys evicted before a
 //! command are drained at once ([`after_eviction`]), and the cron and the
-//! eviction task drain what they reclaimed ([`drain_background`]). Each drained event
-//! that modifies a key touches its watchers ([`crate::watch::touch_key`]);
-//! each one whose class is enabled is published, in the order the events
-//! happened, as `__keyspace@<db>__:<key>` with the event name (`K`) and
+//! eviction task drain what they reclaimed ([`drain_background`]). Each
+//! drained event that modifies a key touches its watchers
+//! ([`crate::watch::touch_key`]); each one whose class is enabled is
+//! published, in the order the events happened, as `__keyspace@<db>__:<key>` with the event name (`K`) and
 //! `__keyevent@<db>__:<event>` with the key (`E`).
 //!
 //! Notifications reach the running client too (a RESP3 client subscribed
