@@ -131,8 +131,17 @@ pub fn time_limit(tenacity: u32) -> Option<Duration> {
     }
 }
 
-fn allocated() -> Option<u64> {
-    crate::alloc::allocated().map(|b| b as u64)
+/// Used memory as maxmemory sees it (and INFO reports it): the counting
+/// allocator's total minus the key tables' empty slots. A table allocates
+/// its entry slots 4096 at a time and reuses freed ones before allocating
+/// again, so an evicted key's slot is free space for the next key, just as
+/// memory freed inside Redis's allocator is, which its `used_memory` does
+/// not count either. Without this a table's new chunk (~200 KB) could
+/// never be paid back by evicting small keys. `None` without the counting
+/// allocator.
+pub fn used_memory(store: &Store) -> Option<u64> {
+    let allocated = crate::alloc::allocated()? as u64;
+    Some(allocated.saturating_sub(store.vacant_table_bytes() as u64))
 }
 
 /// Evicts keys until used memory is under `maxmemory`, within the time
@@ -147,7 +156,7 @@ pub fn perform(store: &mut Store, server: &mut ServerState) -> Outcome {
 
 fn evict_until_under(store: &mut Store, server: &mut ServerState) -> Outcome {
     let max = server.settings.maxmemory;
-    let Some(used) = allocated().filter(|_| max != 0) else {
+    let Some(used) = used_memory(store).filter(|_| max != 0) else {
         return Outcome::Ok;
     };
     // The peak before eviction brings memory down.
@@ -164,11 +173,14 @@ fn evict_until_under(store: &mut Store, server: &mut ServerState) -> Outcome {
     let start = Instant::now();
     let (mut freed, mut keys) = (0u64, 0u64);
     while freed < to_free {
-        let before = allocated().unwrap_or(0);
-        if store.evict_one(policy, samples).is_none() {
-            return Outcome::Fail;
+        // Only the deletion counts: the invalidations and notifications
+        // it causes cost memory too, but counting them could keep the
+        // loop from ever ending (Redis measures the same way).
+        let measure = |s: &Store| used_memory(s).unwrap_or(0);
+        match store.evict_one_measured(policy, samples, measure) {
+            Some((_, bytes)) => freed += bytes,
+            None => return Outcome::Fail,
         }
-        freed += before.saturating_sub(allocated().unwrap_or(0));
         keys += 1;
         if keys % 16 == 0 && limit.is_some_and(|l| start.elapsed() > l) {
             server.eviction.wake.notify_one();

@@ -338,8 +338,9 @@ async fn cron(shared: Arc<Shared>) {
         crate::notify::active_expire(&mut st, hz);
         // Keys evicted to get back under maxmemory without traffic.
         crate::evict::cron(&mut st);
+        let used = crate::cmd::used_memory(&st.store);
         let server = &mut st.server;
-        server.info.sample(now, &server.stats);
+        server.info.sample(now, &server.stats, used);
         // Redis's incrementallyRehash: up to ~1 ms of bucket moves per tick.
         let start = std::time::Instant::now();
         while st.store.rehash_step(100) && start.elapsed() < Duration::from_millis(1) {}

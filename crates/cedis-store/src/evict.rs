@@ -230,6 +230,31 @@ impl Store {
     /// database (`maxmemory-samples`). `None` when no key is a candidate
     /// (an empty keyspace, or no key with an expiry under `volatile-*`).
     pub fn evict_one(&mut self, policy: EvictPolicy, samples: usize) -> Option<Evicted> {
+        self.evict_one_measured(policy, samples, |_| 0)
+            .map(|(e, _)| e)
+    }
+
+    /// [`Store::evict_one`] that also says how much memory the removal
+    /// freed: `measure` is called right before and right after the key is
+    /// deleted, so the candidate pool's upkeep and the event recorded
+    /// afterwards do not count (as Redis measures around `dbDelete` only).
+    pub fn evict_one_measured(
+        &mut self,
+        policy: EvictPolicy,
+        samples: usize,
+        measure: impl Fn(&Store) -> u64,
+    ) -> Option<(Evicted, u64)> {
+        let (db, key) = self.pick_victim(policy, samples)?;
+        let before = measure(self);
+        drop(self.dbs[db].remove(&key)?);
+        let freed = before.saturating_sub(measure(self));
+        self.stats.evicted_keys += 1;
+        self.notify(db, &key, "evicted", class::EVICTED);
+        Some((Evicted { db, key }, freed))
+    }
+
+    /// The key `policy` would evict next (the pool keeps the others).
+    fn pick_victim(&mut self, policy: EvictPolicy, samples: usize) -> Option<(usize, Vec<u8>)> {
         let volatile = policy.volatile();
         let dbs = self.dbs.len();
         let candidates = |ks: &crate::keyspace::Keyspace| {
@@ -292,10 +317,7 @@ impl Store {
                 }
             }
         };
-        self.dbs[db].remove(&key)?;
-        self.stats.evicted_keys += 1;
-        self.notify(db, &key, "evicted", class::EVICTED);
-        Some(Evicted { db, key })
+        Some((db, key))
     }
 }
 

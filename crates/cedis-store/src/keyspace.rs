@@ -230,6 +230,11 @@ impl Keyspace {
         a || b
     }
 
+    /// Bytes of empty entry slots the tables reuse before allocating.
+    pub(crate) fn vacant_bytes(&self) -> usize {
+        self.main.vacant_bytes() + self.expires.vacant_bytes()
+    }
+
     /// Bytes used by the tables themselves.
     pub(crate) fn memory_usage(&self) -> usize {
         self.main.memory_usage() + self.expires.memory_usage()

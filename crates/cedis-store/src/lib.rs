@@ -411,6 +411,14 @@ impl Store {
         self.dbs.iter().map(Keyspace::memory_usage).sum()
     }
 
+    /// Bytes of empty entry slots in the key tables: allocated, but the
+    /// tables fill them before allocating more, so for memory accounting
+    /// they are free space (as freed memory inside an allocator is). An
+    /// evicted key's slot lands here at once. O(databases).
+    pub fn vacant_table_bytes(&self) -> usize {
+        self.dbs.iter().map(Keyspace::vacant_bytes).sum()
+    }
+
     pub(crate) fn db(&self, db: usize) -> &Keyspace {
         &self.dbs[db]
     }

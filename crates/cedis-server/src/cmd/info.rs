@@ -108,7 +108,7 @@ pub struct InfoMetrics {
 
 impl Default for InfoMetrics {
     fn default() -> Self {
-        let mem = used_memory();
+        let mem = allocated_memory();
         InfoMetrics {
             ops: Rate::default(),
             net_input: Rate::default(),
@@ -132,14 +132,14 @@ impl InfoMetrics {
     /// Takes one sample of the rates (called by the cron; samples closer
     /// than 100 ms to the previous one are skipped, as Redis samples at
     /// most every 100 ms) and updates the memory peak.
-    pub fn sample(&mut self, now_ms: i64, stats: &ServerStats) {
+    pub fn sample(&mut self, now_ms: i64, stats: &ServerStats, used_memory: u64) {
         if now_ms - self.ops.last_ms < 100 {
             return;
         }
         self.ops.track(now_ms, stats.total_commands_processed);
         self.net_input.track(now_ms, stats.net_input_bytes);
         self.net_output.track(now_ms, stats.net_output_bytes);
-        self.used_memory_peak = self.used_memory_peak.max(used_memory());
+        self.used_memory_peak = self.used_memory_peak.max(used_memory);
     }
 
     /// Zeroes the rates; the next sample counts from now and from 0, as
@@ -161,7 +161,7 @@ pub fn reset_stats(ctx: &mut Ctx<'_>) {
     ctx.server.stats = ServerStats::default();
     ctx.server.info.reset_rates(unix_ms());
     ctx.server.introspection.histograms.clear();
-    ctx.server.info.used_memory_peak = used_memory();
+    ctx.server.info.used_memory_peak = used_memory(ctx.store);
     let s = &mut ctx.store.stats;
     s.keyspace_hits = 0;
     s.keyspace_misses = 0;
@@ -230,8 +230,11 @@ impl Out {
 }
 
 fn render(ctx: &mut Ctx<'_>, sections: &[&str]) -> String {
+    // Grown as it fills, as Redis's sds: the memory section's used_memory
+    // counts the text built so far, and a 4 KiB reservation would put a
+    // server at its maxmemory 4 KiB over it in every INFO.
     let mut out = Out {
-        text: String::with_capacity(4096),
+        text: String::with_capacity(512),
     };
     for s in sections {
         match *s {
@@ -322,7 +325,8 @@ fn clients(ctx: &mut Ctx<'_>, out: &mut Out) {
 }
 
 fn memory(ctx: &mut Ctx<'_>, out: &mut Out) {
-    let used = used_memory();
+    let allocated = allocated_memory();
+    let used = used_memory(ctx.store);
     let rss = proc_status_kb("VmRSS").map_or(used, |kb| kb * 1024);
     let info = &mut ctx.server.info;
     info.used_memory_peak = info.used_memory_peak.max(used);
@@ -359,9 +363,11 @@ fn memory(ctx: &mut Ctx<'_>, out: &mut Out) {
         "used_memory_dataset_perc",
         format!("{:.2}%", dataset as f64 * 100.0 / net as f64),
     );
-    out.field("allocator_allocated", used);
-    out.field("allocator_active", used);
-    out.field("allocator_resident", used);
+    // Empty key-table slots are allocated but free space (see evict.rs):
+    // counted as the allocator's fragmentation, not as used memory.
+    out.field("allocator_allocated", allocated);
+    out.field("allocator_active", allocated);
+    out.field("allocator_resident", allocated);
     out.field("total_system_memory", system);
     out.field("total_system_memory_human", bytes_to_human(system));
     // No scripting engine: no Lua VM, scripts or functions.
@@ -384,8 +390,11 @@ fn memory(ctx: &mut Ctx<'_>, out: &mut Out) {
         "maxmemory_policy",
         config.get_one("maxmemory-policy").unwrap_or_default(),
     );
-    out.field("allocator_frag_ratio", "1.00");
-    out.field("allocator_frag_bytes", 0);
+    out.field(
+        "allocator_frag_ratio",
+        format!("{:.2}", ratio(allocated, used)),
+    );
+    out.field("allocator_frag_bytes", allocated.saturating_sub(used));
     out.field("allocator_rss_ratio", "1.00");
     out.field("allocator_rss_bytes", 0);
     out.field("rss_overhead_ratio", format!("{:.2}", ratio(rss, used)));
@@ -719,8 +728,16 @@ fn parse_kb_field(text: &str, name: &str) -> Option<u64> {
         .and_then(|v| v.parse().ok())
 }
 
-/// `used_memory`: anonymous resident memory in bytes (see the module docs).
-fn used_memory() -> u64 {
+/// `used_memory`: what the allocator handed out minus the key tables'
+/// empty slots ([`crate::evict::used_memory`]), the figure maxmemory is
+/// compared with; without the counting allocator, the RSS.
+pub fn used_memory(store: &cedis_store::Store) -> u64 {
+    crate::evict::used_memory(store).unwrap_or_else(allocated_memory)
+}
+
+/// The allocator's total, else anonymous resident memory in bytes (see the
+/// module docs).
+fn allocated_memory() -> u64 {
     if let Some(bytes) = crate::alloc::allocated() {
         return bytes as u64;
     }

@@ -43,7 +43,7 @@ pub use command::command_keys;
 pub use config::apply_store_config;
 pub use dispatch::execute;
 pub use error::{CmdError, CmdResult};
-pub use info::InfoMetrics;
+pub use info::{used_memory, InfoMetrics};
 pub use introspect::Introspection;
 pub use table::{CommandSpec, CommandTable};
 

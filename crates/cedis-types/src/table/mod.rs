@@ -671,6 +671,13 @@ impl<E: TableEntry> Table<E> {
             + self.slab.memory_usage()
     }
 
+    /// Bytes of entry slots allocated but empty (freed by removals, or not
+    /// used yet): the table fills them before allocating more memory, so
+    /// an allocator-level accounting can treat them as free. O(1).
+    pub fn vacant_bytes(&self) -> usize {
+        self.slab.vacant_bytes()
+    }
+
     /// Sizes and chain-length statistics, as `DEBUG HTSTATS` reports them.
     /// Walks every bucket: O(buckets + len).
     pub fn stats(&self) -> TableStats {

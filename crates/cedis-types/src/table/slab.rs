@@ -194,6 +194,18 @@ impl<E> Slab<E> {
         })
     }
 
+    /// Bytes of allocated slots holding no entry (on the free list, or not
+    /// handed out yet): room the slab fills before it allocates again. O(1):
+    /// every chunk after the first has exactly `CHUNK` slots.
+    pub(crate) fn vacant_bytes(&self) -> usize {
+        let capacity = match self.chunks.first() {
+            None => 0,
+            Some(first) => first.entries.capacity() + (self.chunks.len() - 1) * CHUNK,
+        };
+        let live = self.slots - self.free_len;
+        capacity.saturating_sub(live) * (size_of::<Option<E>>() + 4)
+    }
+
     /// Heap bytes held by the slab (entries, links and the chunk vector).
     /// Does not include memory the entries themselves point to.
     pub(crate) fn memory_usage(&self) -> usize {

@@ -674,3 +674,26 @@ proptest! {
         prop_assert_eq!(t.iter().count(), model.len());
     }
 }
+
+#[test]
+fn vacant_bytes_track_free_and_unused_slots() {
+    let slot = std::mem::size_of::<Option<Ent>>() + 4;
+    let mut t: Table<Ent> = Table::with_seed(1);
+    assert_eq!(t.vacant_bytes(), 0);
+    for i in 0..5 {
+        t.insert(ent(key(i), i));
+    }
+    // The first chunk doubled 4 -> 8 slots: 3 never used.
+    assert_eq!(t.vacant_bytes(), 3 * slot);
+    for i in 5..5000 {
+        t.insert(ent(key(i), i));
+    }
+    // A second full chunk: 4096 + 4096 slots for 5000 entries.
+    assert_eq!(t.vacant_bytes(), (8192 - 5000) * slot);
+    for i in 0..1000 {
+        t.remove(&key(i));
+    }
+    assert_eq!(t.vacant_bytes(), (8192 - 4000) * slot);
+    t.insert(ent(key(0), 0));
+    assert_eq!(t.vacant_bytes(), (8192 - 4001) * slot);
+}
