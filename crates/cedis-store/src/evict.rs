@@ -26,7 +26,9 @@ use cedis_types::table::{EntryId, TableEntry};
 use rand::Rng;
 
 use crate::events::class;
-use crate::{Entry, Store};
+use rand::rngs::SmallRng;
+
+use crate::{Entry, Store, StoreConfig};
 
 /// The counter a new key starts with under LFU (Redis's `LFU_INIT_VAL`).
 pub const LFU_INIT_VAL: u32 = 5;
@@ -154,6 +156,26 @@ fn lru_idle_ms(clock: u32, lru: u32) -> u64 {
     u64::from(ticks) * LRU_RESOLUTION_MS
 }
 
+/// The LRU clock at `now_ms`: seconds modulo 2^24.
+#[inline]
+pub(crate) fn lru_clock(now_ms: i64) -> u32 {
+    ((now_ms / 1000) as u64 & u64::from(LRU_CLOCK_MAX)) as u32
+}
+
+/// Records an access to `e`: refreshes its LRU clock, or decays and
+/// (probably) increments its LFU counter (Redis's `updateLFU`).
+#[inline]
+pub(crate) fn touch_entry(e: &mut Entry, config: &StoreConfig, now_ms: i64, rng: &mut SmallRng) {
+    let data = if config.lfu {
+        let counter = lfu_decayed(e.lru(), now_ms, config.lfu_decay_time);
+        let counter = lfu_log_incr(counter, config.lfu_log_factor, rng.gen());
+        (lfu_minutes(now_ms) << 8) | counter
+    } else {
+        lru_clock(now_ms)
+    };
+    e.set_lru(data);
+}
+
 impl Store {
     /// The access data a new key starts with under the current policy.
     pub(crate) fn initial_clock(&self) -> u32 {
@@ -161,25 +183,6 @@ impl Store {
             (lfu_minutes(self.now_ms) << 8) | LFU_INIT_VAL
         } else {
             self.lru_clock()
-        }
-    }
-
-    /// Records an access to the entry `id`: refreshes its LRU clock, or
-    /// decays and (probably) increments its LFU counter.
-    pub(crate) fn touch_id(&mut self, db: usize, id: EntryId) {
-        let data = if self.config.lfu {
-            let old = match self.dbs[db].entry_mut(id) {
-                Some(e) => e.lru(),
-                None => return,
-            };
-            let counter = lfu_decayed(old, self.now_ms, self.config.lfu_decay_time);
-            let counter = lfu_log_incr(counter, self.config.lfu_log_factor, self.rng.gen());
-            (lfu_minutes(self.now_ms) << 8) | counter
-        } else {
-            self.lru_clock()
-        };
-        if let Some(e) = self.dbs[db].entry_mut(id) {
-            e.set_lru(data);
         }
     }
 

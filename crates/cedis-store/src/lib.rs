@@ -280,7 +280,7 @@ impl Store {
     }
 
     pub(crate) fn lru_clock(&self) -> u32 {
-        ((self.now_ms / 1000) as u64 & 0xFF_FFFF) as u32
+        evict::lru_clock(self.now_ms)
     }
 
     /// Finds a live key: one that exists and whose TTL has not passed. An
@@ -343,19 +343,35 @@ impl Store {
             return None;
         };
         self.stats.keyspace_hits += 1;
-        if touch && !self.config.no_touch {
-            self.touch_id(db, id);
+        let Store {
+            dbs,
+            config,
+            rng,
+            now_ms,
+            ..
+        } = self;
+        let e = dbs[db].entry_mut(id)?;
+        if touch && !config.no_touch {
+            evict::touch_entry(e, config, *now_ms, rng);
         }
-        self.dbs[db].entry_mut(id)
+        Some(e)
     }
 
     /// Looks a key up for writing: reclaims it if expired; no statistics.
     pub(crate) fn lookup_write(&mut self, db: usize, key: &[u8]) -> Option<&mut Entry> {
         let id = self.find_live(db, key)?;
-        if !self.config.no_touch {
-            self.touch_id(db, id);
+        let Store {
+            dbs,
+            config,
+            rng,
+            now_ms,
+            ..
+        } = self;
+        let e = dbs[db].entry_mut(id)?;
+        if !config.no_touch {
+            evict::touch_entry(e, config, *now_ms, rng);
         }
-        self.dbs[db].entry_mut(id)
+        Some(e)
     }
 
     /// Deletes `key` if it holds an emptied collection, recording `del`
