@@ -13,17 +13,11 @@ use cedis_tests::{assert_reply, wait_until, Conn, Server};
 
 const OOM: &[u8] = b"-OOM command not allowed when used memory > 'maxmemory'.\r\n";
 
-/// A numeric field of INFO.
+/// A numeric field of INFO (the `everything` sections).
 fn info_field(c: &mut Conn, name: &str) -> u64 {
-    let raw = c.cmd_str(&["INFO", "everything"]);
-    let text = String::from_utf8_lossy(&raw);
-    let prefix = format!("{name}:");
-    text.lines()
-        .find_map(|l| l.strip_prefix(&prefix))
-        .unwrap_or_else(|| panic!("INFO has no {name}"))
-        .trim()
-        .parse()
-        .unwrap_or_else(|e| panic!("INFO {name}: {e}"))
+    let v = c.info_field("everything", name);
+    v.parse()
+        .unwrap_or_else(|e| panic!("INFO {name}: {v:?}: {e}"))
 }
 
 fn int(reply: &[u8]) -> i64 {
