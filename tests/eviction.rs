@@ -96,25 +96,32 @@ fn limit_above_now(c: &mut Conn, extra: u64) -> u64 {
     max
 }
 
+/// An empty server without a limit, with `policy`.
+fn fresh_start(c: &mut Conn, policy: &str) {
+    assert_reply!(c.cmd_str(&["FLUSHALL"]), b"+OK\r\n");
+    assert_reply!(c.cmd_str(&["CONFIG", "SET", "maxmemory", "0"]), b"+OK\r\n");
+    assert_reply!(
+        c.cmd_str(&["CONFIG", "SET", "maxmemory-policy", policy]),
+        b"+OK\r\n"
+    );
+}
+
+const POLICIES: [&str; 7] = [
+    "allkeys-lru",
+    "allkeys-lfu",
+    "allkeys-random",
+    "volatile-lru",
+    "volatile-lfu",
+    "volatile-random",
+    "volatile-ttl",
+];
+
 #[test]
 fn every_evicting_policy_keeps_memory_bounded() {
     let s = Server::cedis();
     let mut c = s.conn();
-    for policy in [
-        "allkeys-lru",
-        "allkeys-lfu",
-        "allkeys-random",
-        "volatile-lru",
-        "volatile-lfu",
-        "volatile-random",
-        "volatile-ttl",
-    ] {
-        assert_reply!(c.cmd_str(&["FLUSHALL"]), b"+OK\r\n");
-        assert_reply!(c.cmd_str(&["CONFIG", "SET", "maxmemory", "0"]), b"+OK\r\n");
-        assert_reply!(
-            c.cmd_str(&["CONFIG", "SET", "maxmemory-policy", policy]),
-            b"+OK\r\n"
-        );
+    for policy in POLICIES {
+        fresh_start(&mut c, policy);
         let before = info_field(&mut c, "evicted_keys");
         let max = limit_above_now(&mut c, 1 << 20);
         // About 5 MB of 200-byte values against a 1 MB budget.
@@ -140,18 +147,8 @@ fn every_evicting_policy_keeps_memory_bounded() {
 fn volatile_policies_only_evict_keys_with_a_ttl() {
     let s = Server::cedis();
     let mut c = s.conn();
-    for policy in [
-        "volatile-lru",
-        "volatile-lfu",
-        "volatile-random",
-        "volatile-ttl",
-    ] {
-        assert_reply!(c.cmd_str(&["FLUSHALL"]), b"+OK\r\n");
-        assert_reply!(c.cmd_str(&["CONFIG", "SET", "maxmemory", "0"]), b"+OK\r\n");
-        assert_reply!(
-            c.cmd_str(&["CONFIG", "SET", "maxmemory-policy", policy]),
-            b"+OK\r\n"
-        );
+    for policy in POLICIES.iter().filter(|p| p.starts_with("volatile")) {
+        fresh_start(&mut c, policy);
         assert!(fill(&mut c, "plain", 0, 2_000, false).is_empty());
         limit_above_now(&mut c, 512 * 1024);
         assert!(fill(&mut c, "ttl", 0, 10_000, true).is_empty(), "{policy}");

@@ -169,17 +169,9 @@ impl Keyspace {
         out: &mut Vec<(Box<[u8]>, i64)>,
     ) {
         out.clear();
-        ids.clear();
-        self.expires.sample(n, rng, ids);
-        for &eid in ids.iter() {
-            let Some(d) = self.expires.entry_by_id(eid) else {
-                continue;
-            };
-            let id = EntryId::from_u32(u32::from_le_bytes(d.id));
-            if let Some(e) = self.main.entry_by_id(id) {
-                out.push((e.key().into(), d.at_ms));
-            }
-        }
+        self.sample_entries(n, true, rng, ids, |e, at| {
+            out.push((e.key().into(), at.unwrap_or(i64::MAX)));
+        });
     }
 
     /// Samples up to `n` entries, from every key or (`volatile`) from the

@@ -343,6 +343,13 @@ impl Store {
             return None;
         };
         self.stats.keyspace_hits += 1;
+        self.accessed(db, id, touch)
+    }
+
+    /// The entry `id`, its access clock refreshed if `touch` (and the
+    /// client is not NO-TOUCH).
+    #[inline]
+    fn accessed(&mut self, db: usize, id: EntryId, touch: bool) -> Option<&mut Entry> {
         let Store {
             dbs,
             config,
@@ -360,18 +367,7 @@ impl Store {
     /// Looks a key up for writing: reclaims it if expired; no statistics.
     pub(crate) fn lookup_write(&mut self, db: usize, key: &[u8]) -> Option<&mut Entry> {
         let id = self.find_live(db, key)?;
-        let Store {
-            dbs,
-            config,
-            rng,
-            now_ms,
-            ..
-        } = self;
-        let e = dbs[db].entry_mut(id)?;
-        if !config.no_touch {
-            evict::touch_entry(e, config, *now_ms, rng);
-        }
-        Some(e)
+        self.accessed(db, id, true)
     }
 
     /// Deletes `key` if it holds an emptied collection, recording `del`
