@@ -164,6 +164,11 @@ fn evict_until_under(store: &mut Store, server: &mut ServerState) -> Outcome {
     if used <= max {
         return Outcome::Ok;
     }
+    // While clients are paused the dataset stays still: no eviction, as
+    // no expiry (Redis's isSafeToPerformEvictions).
+    if server.pause.is_some_and(|p| Instant::now() < p.until) {
+        return Outcome::Ok;
+    }
     let Some(policy) = store_policy(server.config.maxmemory_policy()) else {
         return Outcome::Fail;
     };
