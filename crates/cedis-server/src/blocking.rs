@@ -159,7 +159,9 @@ pub fn serve_ready(store: &mut Store, server: &mut ServerState) {
                 };
                 // Serve from the key that became ready, as Redis does, even
                 // if an earlier key of the command has data too.
+                ctx.client.serving_unblocked = true;
                 crate::cmd::execute(&mut ctx, &argv_for_key(&state, &key));
+                ctx.client.serving_unblocked = false;
             }
             if client.block.is_some() {
                 // Raced (should not happen after the type check): keep its turn.

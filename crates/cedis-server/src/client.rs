@@ -62,6 +62,9 @@ pub struct Client {
     pub no_evict: bool,
     /// CLIENT NO-TOUCH.
     pub no_touch: bool,
+    /// Its blocked command is being served now (it skips the maxmemory
+    /// check, as Redis serves blocked clients outside processCommand).
+    pub serving_unblocked: bool,
     /// Close after the pending replies are written (QUIT, CLIENT KILL of self).
     pub close_after_reply: bool,
     /// Killed by another client: close as soon as possible.
@@ -131,6 +134,7 @@ impl Client {
             reply_mode: ReplyMode::On,
             no_evict: false,
             no_touch: false,
+            serving_unblocked: false,
             close_after_reply: false,
             killed: false,
             wake: Arc::new(Notify::new()),

@@ -202,8 +202,9 @@ fn evict_until_under(store: &mut Store, server: &mut ServerState) -> Outcome {
 #[cold]
 #[inline(never)]
 pub fn check(ctx: &mut Ctx<'_>, command: &Command) -> Result<(), CmdError> {
-    // Commands inside EXEC were checked as a whole at EXEC.
-    if ctx.client.tx.executing() {
+    // Commands inside EXEC were checked as a whole at EXEC; a blocked
+    // command being served was checked when it arrived.
+    if ctx.client.tx.executing() || ctx.client.serving_unblocked {
         return Ok(());
     }
     crate::notify::before_command(ctx.store, ctx.server);
