@@ -103,6 +103,9 @@ pub struct Connection<S: Socket> {
     /// When the CLIENT PAUSE holding `argv` ends by itself.
     /// When the current blocking wait times out.
     block_deadline: Option<Instant>,
+    /// The client is blocked on keys: its buffers are given back while it
+    /// waits, so a thousand idle waiters hold no buffer memory.
+    waiting: bool,
     paused_until: Option<Instant>,
     /// Output queued for this client by others (pub/sub messages, MONITOR
     /// lines), taken from [`Client::pending`] at the start of a batch and
@@ -142,6 +145,7 @@ impl<S: Socket> Connection<S> {
             read_bytes: 0,
             held: false,
             block_deadline: None,
+            waiting: false,
             paused_until: None,
             queue: std::collections::VecDeque::new(),
             queued: 0,
@@ -185,6 +189,16 @@ impl<S: Socket> Connection<S> {
             }
             if std::mem::take(&mut self.full_read) {
                 tokio::task::yield_now().await;
+            }
+            if self.waiting {
+                // Reads reserve a fresh chunk when input arrives; replies
+                // grow `out` on demand.
+                if self.inbuf.is_empty() {
+                    self.inbuf = BytesMut::new();
+                }
+                if self.out.is_empty() {
+                    self.out = BytesMut::new();
+                }
             }
             if let Flow::Close = flow {
                 break;
@@ -349,6 +363,7 @@ impl<S: Socket> Connection<S> {
         }
         if client.block.is_none() {
             self.block_deadline = None;
+            self.waiting = false;
         }
         while client.block.is_none() {
             self.decoder.limits_mut().auth_pending = !client.authenticated;
@@ -388,6 +403,7 @@ impl<S: Socket> Connection<S> {
                     }
                     if let Some(state) = &client.block {
                         self.block_deadline = state.deadline;
+                        self.waiting = true;
                     }
                     match client.reply_mode {
                         ReplyMode::Off => self.out.truncate(mark),
