@@ -21,13 +21,13 @@ const W: u32 = WRITE | DENYOOM;
 
 #[rustfmt::skip]
 pub static COMMANDS: &[CommandSpec] = &[
-    cmd("setbit", 4, W, (1, 1, 1), &["write", "bitmap", "slow"], "bitmap", "2.2.0", "Sets or clears the bit at offset in the string value stored at key", setbit),
-    cmd("getbit", 3, READONLY | FAST, (1, 1, 1), &["read", "bitmap", "fast"], "bitmap", "2.2.0", "Returns the bit value at offset in the string value stored at key", getbit),
-    cmd("bitcount", -2, READONLY, (1, 1, 1), &["read", "bitmap", "slow"], "bitmap", "2.6.0", "Count set bits in a string", bitcount),
-    cmd("bitpos", -3, READONLY, (1, 1, 1), &["read", "bitmap", "slow"], "bitmap", "2.8.7", "Find first bit set or clear in a string", bitpos),
-    cmd("bitop", -4, W, (2, -1, 1), &["write", "bitmap", "slow"], "bitmap", "2.6.0", "Perform bitwise operations between strings", bitop),
-    cmd("bitfield", -2, W, (1, 1, 1), &["write", "bitmap", "slow"], "bitmap", "3.2.0", "Perform arbitrary bitfield integer operations on strings", bitfield),
-    cmd("bitfield_ro", -2, READONLY | FAST, (1, 1, 1), &["read", "bitmap", "fast"], "bitmap", "6.0.0", "Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD", bitfield_ro),
+    cmd("setbit", 4, W, (1, 1, 1), &["write", "bitmap", "slow"], setbit),
+    cmd("getbit", 3, READONLY | FAST, (1, 1, 1), &["read", "bitmap", "fast"], getbit),
+    cmd("bitcount", -2, READONLY, (1, 1, 1), &["read", "bitmap", "slow"], bitcount),
+    cmd("bitpos", -3, READONLY, (1, 1, 1), &["read", "bitmap", "slow"], bitpos),
+    cmd("bitop", -4, W, (2, -1, 1), &["write", "bitmap", "slow"], bitop),
+    cmd("bitfield", -2, W, (1, 1, 1), &["write", "bitmap", "slow"], bitfield),
+    cmd("bitfield_ro", -2, READONLY | FAST, (1, 1, 1), &["read", "bitmap", "fast"], bitfield_ro),
 ];
 
 const BAD_OFFSET: CmdError = CmdError::msg("ERR bit offset is not an integer or out of range");

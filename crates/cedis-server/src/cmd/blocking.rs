@@ -20,11 +20,11 @@ const ACL: &[&str] = &["write", "list", "slow", "blocking"];
 
 #[rustfmt::skip]
 pub static COMMANDS: &[CommandSpec] = &[
-    cmd("blpop", -3, WRITE | NOSCRIPT | BLOCKING, (1, -2, 1), ACL, "list", "2.0.0", "Removes and returns the first element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", blpop),
-    cmd("brpop", -3, WRITE | NOSCRIPT | BLOCKING, (1, -2, 1), ACL, "list", "2.0.0", "Removes and returns the last element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", brpop),
-    cmd("brpoplpush", 4, WRITE | DENYOOM | NOSCRIPT | BLOCKING, (1, 2, 1), ACL, "list", "2.2.0", "Pops an element from a list, pushes it to another list and returns it. Block until an element is available otherwise. Deletes the list if the last element was popped.", brpoplpush),
-    cmd("blmove", 6, WRITE | DENYOOM | NOSCRIPT | BLOCKING, (1, 2, 1), ACL, "list", "6.2.0", "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise. Deletes the list if the last element was moved.", blmove),
-    cmd("blmpop", -5, WRITE | BLOCKING | MOVABLE_KEYS, (0, 0, 0), ACL, "list", "7.0.0", "Pops the first element from one of multiple lists. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", blmpop),
+    cmd("blpop", -3, WRITE | NOSCRIPT | BLOCKING, (1, -2, 1), ACL, blpop),
+    cmd("brpop", -3, WRITE | NOSCRIPT | BLOCKING, (1, -2, 1), ACL, brpop),
+    cmd("brpoplpush", 4, WRITE | DENYOOM | NOSCRIPT | BLOCKING, (1, 2, 1), ACL, brpoplpush),
+    cmd("blmove", 6, WRITE | DENYOOM | NOSCRIPT | BLOCKING, (1, 2, 1), ACL, blmove),
+    cmd("blmpop", -5, WRITE | BLOCKING | MOVABLE_KEYS, (0, 0, 0), ACL, blmpop),
 ];
 
 /// A blocking timeout in seconds (a float; 0 = forever) as redis-server

@@ -18,23 +18,15 @@ use crate::state::{ServerState, Settings};
 const ADMIN_ACL: &[&str] = &["admin", "slow", "dangerous"];
 
 #[rustfmt::skip]
-pub static COMMANDS: &[CommandSpec] = &[container(
-    "config",
-    -2,
-    &["slow"],
-    "server",
-    "2.0.0",
-    "A container for server configuration commands",
-    CONFIG,
-)];
+pub static COMMANDS: &[CommandSpec] = &[container("config", -2, &["slow"], CONFIG)];
 
 #[rustfmt::skip]
 static CONFIG: &[CommandSpec] = &[
-    cmd("help", 2, LOADING | STALE, (0, 0, 0), &["slow"], "server", "5.0.0", "Show helpful text about the different subcommands", config_help),
-    cmd("get", -3, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), ADMIN_ACL, "server", "2.0.0", "Get the values of configuration parameters", config_get),
-    cmd("set", -4, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), ADMIN_ACL, "server", "2.0.0", "Set configuration parameters to the given values", config_set),
-    cmd("resetstat", 2, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), ADMIN_ACL, "server", "2.0.0", "Reset the stats returned by INFO", config_resetstat),
-    cmd("rewrite", 2, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), ADMIN_ACL, "server", "2.8.0", "Rewrite the configuration file with the in memory configuration", config_rewrite),
+    cmd("help", 2, LOADING | STALE, (0, 0, 0), &["slow"], config_help),
+    cmd("get", -3, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), ADMIN_ACL, config_get),
+    cmd("set", -4, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), ADMIN_ACL, config_set),
+    cmd("resetstat", 2, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), ADMIN_ACL, config_resetstat),
+    cmd("rewrite", 2, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), ADMIN_ACL, config_rewrite),
 ];
 
 fn config_help(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> CmdResult {

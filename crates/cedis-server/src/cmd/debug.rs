@@ -20,7 +20,7 @@ use super::Ctx;
 
 #[rustfmt::skip]
 pub static COMMANDS: &[CommandSpec] = &[
-    cmd("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), &["admin", "slow", "dangerous"], "server", "1.0.0", "A container for debugging commands", debug),
+    cmd("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), &["admin", "slow", "dangerous"], debug),
 ];
 
 const NOT_ALLOWED: &str = "ERR DEBUG command not allowed. If the enable-debug-command option is \

@@ -19,22 +19,22 @@ const W: u32 = WRITE | DENYOOM;
 
 #[rustfmt::skip]
 pub static COMMANDS: &[CommandSpec] = &[
-    cmd("hdel", -3, WRITE | FAST, (1, 1, 1), &["write", "hash", "fast"], "hash", "2.0.0", "Delete one or more hash fields", hdel),
-    cmd("hexists", 3, READONLY | FAST, (1, 1, 1), &["read", "hash", "fast"], "hash", "2.0.0", "Determine if a hash field exists", hexists),
-    cmd("hget", 3, READONLY | FAST, (1, 1, 1), &["read", "hash", "fast"], "hash", "2.0.0", "Get the value of a hash field", hget),
-    cmd("hgetall", 2, READONLY, (1, 1, 1), &["read", "hash", "slow"], "hash", "2.0.0", "Get all the fields and values in a hash", hgetall),
-    cmd("hincrby", 4, W | FAST, (1, 1, 1), &["write", "hash", "fast"], "hash", "2.0.0", "Increment the integer value of a hash field by the given number", hincrby),
-    cmd("hincrbyfloat", 4, W | FAST, (1, 1, 1), &["write", "hash", "fast"], "hash", "2.6.0", "Increment the float value of a hash field by the given amount", hincrbyfloat),
-    cmd("hkeys", 2, READONLY, (1, 1, 1), &["read", "hash", "slow"], "hash", "2.0.0", "Get all the fields in a hash", hkeys),
-    cmd("hlen", 2, READONLY | FAST, (1, 1, 1), &["read", "hash", "fast"], "hash", "2.0.0", "Get the number of fields in a hash", hlen),
-    cmd("hmget", -3, READONLY | FAST, (1, 1, 1), &["read", "hash", "fast"], "hash", "2.0.0", "Get the values of all the given hash fields", hmget),
-    cmd("hmset", -4, W | FAST, (1, 1, 1), &["write", "hash", "fast"], "hash", "2.0.0", "Set multiple hash fields to multiple values", hmset),
-    cmd("hrandfield", -2, READONLY, (1, 1, 1), &["read", "hash", "slow"], "hash", "6.2.0", "Get one or multiple random fields from a hash", hrandfield),
-    cmd("hscan", -3, READONLY, (1, 1, 1), &["read", "hash", "slow"], "hash", "2.8.0", "Incrementally iterate hash fields and associated values", hscan),
-    cmd("hset", -4, W | FAST, (1, 1, 1), &["write", "hash", "fast"], "hash", "2.0.0", "Set the string value of a hash field", hset),
-    cmd("hsetnx", 4, W | FAST, (1, 1, 1), &["write", "hash", "fast"], "hash", "2.0.0", "Set the value of a hash field, only if the field does not exist", hsetnx),
-    cmd("hstrlen", 3, READONLY | FAST, (1, 1, 1), &["read", "hash", "fast"], "hash", "3.2.0", "Get the length of the value of a hash field", hstrlen),
-    cmd("hvals", 2, READONLY, (1, 1, 1), &["read", "hash", "slow"], "hash", "2.0.0", "Get all the values in a hash", hvals),
+    cmd("hdel", -3, WRITE | FAST, (1, 1, 1), &["write", "hash", "fast"], hdel),
+    cmd("hexists", 3, READONLY | FAST, (1, 1, 1), &["read", "hash", "fast"], hexists),
+    cmd("hget", 3, READONLY | FAST, (1, 1, 1), &["read", "hash", "fast"], hget),
+    cmd("hgetall", 2, READONLY, (1, 1, 1), &["read", "hash", "slow"], hgetall),
+    cmd("hincrby", 4, W | FAST, (1, 1, 1), &["write", "hash", "fast"], hincrby),
+    cmd("hincrbyfloat", 4, W | FAST, (1, 1, 1), &["write", "hash", "fast"], hincrbyfloat),
+    cmd("hkeys", 2, READONLY, (1, 1, 1), &["read", "hash", "slow"], hkeys),
+    cmd("hlen", 2, READONLY | FAST, (1, 1, 1), &["read", "hash", "fast"], hlen),
+    cmd("hmget", -3, READONLY | FAST, (1, 1, 1), &["read", "hash", "fast"], hmget),
+    cmd("hmset", -4, W | FAST, (1, 1, 1), &["write", "hash", "fast"], hmset),
+    cmd("hrandfield", -2, READONLY, (1, 1, 1), &["read", "hash", "slow"], hrandfield),
+    cmd("hscan", -3, READONLY, (1, 1, 1), &["read", "hash", "slow"], hscan),
+    cmd("hset", -4, W | FAST, (1, 1, 1), &["write", "hash", "fast"], hset),
+    cmd("hsetnx", 4, W | FAST, (1, 1, 1), &["write", "hash", "fast"], hsetnx),
+    cmd("hstrlen", 3, READONLY | FAST, (1, 1, 1), &["read", "hash", "fast"], hstrlen),
+    cmd("hvals", 2, READONLY, (1, 1, 1), &["read", "hash", "slow"], hvals),
 ];
 
 /// HSET/HMSET's pairs check (`key field value [field value ...]`).

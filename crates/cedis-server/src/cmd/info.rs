@@ -26,7 +26,7 @@ use crate::{CEDIS_VERSION, REDIS_VERSION};
 
 #[rustfmt::skip]
 pub static COMMANDS: &[CommandSpec] = &[
-    cmd("info", -1, LOADING | STALE, (0, 0, 0), &["slow", "dangerous"], "server", "1.0.0", "Get information and statistics about the server", info),
+    cmd("info", -1, LOADING | STALE, (0, 0, 0), &["slow", "dangerous"], info),
 ];
 
 /// Every section, in the order INFO prints them.

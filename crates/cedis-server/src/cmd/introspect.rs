@@ -38,48 +38,48 @@ const ADMIN_FLAGS: u32 = ADMIN | NOSCRIPT | LOADING | STALE;
 
 #[rustfmt::skip]
 pub static COMMANDS: &[CommandSpec] = &[
-    container("slowlog", -2, SLOW, "server", "2.2.12", "A container for slow log commands", SLOWLOG),
-    container("latency", -2, SLOW, "server", "2.8.13", "A container for latency diagnostics commands", LATENCY),
-    container("memory", -2, SLOW, "server", "4.0.0", "A container for memory diagnostics commands", MEMORY),
-    container("function", -2, SLOW, "scripting", "7.0.0", "A container for function commands", FUNCTION),
-    cmd("monitor", 1, ADMIN_FLAGS, (0, 0, 0), ADMIN_SLOW, "server", "1.0.0", "Listen for all requests received by the server in real time", monitor),
+    container("slowlog", -2, SLOW, SLOWLOG),
+    container("latency", -2, SLOW, LATENCY),
+    container("memory", -2, SLOW, MEMORY),
+    container("function", -2, SLOW, FUNCTION),
+    cmd("monitor", 1, ADMIN_FLAGS, (0, 0, 0), ADMIN_SLOW, monitor),
 ];
 
 #[rustfmt::skip]
 static SLOWLOG: &[CommandSpec] = &[
-    cmd("help", 2, LOADING | STALE, (0, 0, 0), SLOW, "server", "6.2.0", "Show helpful text about the different subcommands", slowlog_help),
-    cmd("len", 2, ADMIN | LOADING | STALE, (0, 0, 0), ADMIN_SLOW, "server", "2.2.12", "Get the slow log's length", slowlog_len),
-    cmd("get", -2, ADMIN | LOADING | STALE, (0, 0, 0), ADMIN_SLOW, "server", "2.2.12", "Get the slow log's entries", slowlog_get),
-    cmd("reset", 2, ADMIN | LOADING | STALE, (0, 0, 0), ADMIN_SLOW, "server", "2.2.12", "Clear all entries from the slow log", slowlog_reset),
+    cmd("help", 2, LOADING | STALE, (0, 0, 0), SLOW, slowlog_help),
+    cmd("len", 2, ADMIN | LOADING | STALE, (0, 0, 0), ADMIN_SLOW, slowlog_len),
+    cmd("get", -2, ADMIN | LOADING | STALE, (0, 0, 0), ADMIN_SLOW, slowlog_get),
+    cmd("reset", 2, ADMIN | LOADING | STALE, (0, 0, 0), ADMIN_SLOW, slowlog_reset),
 ];
 
 #[rustfmt::skip]
 static LATENCY: &[CommandSpec] = &[
-    cmd("doctor", 2, ADMIN_FLAGS, (0, 0, 0), ADMIN_SLOW, "server", "2.8.13", "Return a human readable latency analysis report.", latency_doctor),
-    cmd("latest", 2, ADMIN_FLAGS, (0, 0, 0), ADMIN_SLOW, "server", "2.8.13", "Return the latest latency samples for all events.", latency_latest),
-    cmd("history", 3, ADMIN_FLAGS, (0, 0, 0), ADMIN_SLOW, "server", "2.8.13", "Return timestamp-latency samples for the event.", latency_history),
-    cmd("graph", 3, ADMIN_FLAGS, (0, 0, 0), ADMIN_SLOW, "server", "2.8.13", "Return a latency graph for the event.", latency_graph),
-    cmd("reset", -2, ADMIN_FLAGS, (0, 0, 0), ADMIN_SLOW, "server", "2.8.13", "Reset latency data for one or more events.", latency_reset),
-    cmd("help", 2, LOADING | STALE, (0, 0, 0), SLOW, "server", "2.8.13", "Show helpful text about the different subcommands.", latency_help),
-    cmd("histogram", -2, ADMIN_FLAGS, (0, 0, 0), ADMIN_SLOW, "server", "7.0.0", "Return the cumulative distribution of latencies of a subset of commands or all.", latency_histogram),
+    cmd("doctor", 2, ADMIN_FLAGS, (0, 0, 0), ADMIN_SLOW, latency_doctor),
+    cmd("latest", 2, ADMIN_FLAGS, (0, 0, 0), ADMIN_SLOW, latency_latest),
+    cmd("history", 3, ADMIN_FLAGS, (0, 0, 0), ADMIN_SLOW, latency_history),
+    cmd("graph", 3, ADMIN_FLAGS, (0, 0, 0), ADMIN_SLOW, latency_graph),
+    cmd("reset", -2, ADMIN_FLAGS, (0, 0, 0), ADMIN_SLOW, latency_reset),
+    cmd("help", 2, LOADING | STALE, (0, 0, 0), SLOW, latency_help),
+    cmd("histogram", -2, ADMIN_FLAGS, (0, 0, 0), ADMIN_SLOW, latency_histogram),
 ];
 
 #[rustfmt::skip]
 static MEMORY: &[CommandSpec] = &[
-    cmd("doctor", 2, 0, (0, 0, 0), SLOW, "server", "4.0.0", "Outputs memory problems report", memory_doctor),
-    cmd("stats", 2, 0, (0, 0, 0), SLOW, "server", "4.0.0", "Show memory usage details", memory_stats),
-    cmd("help", 2, LOADING | STALE, (0, 0, 0), SLOW, "server", "4.0.0", "Show helpful text about the different subcommands", memory_help),
-    cmd("malloc-stats", 2, 0, (0, 0, 0), SLOW, "server", "4.0.0", "Show allocator internal stats", memory_malloc_stats),
-    cmd("purge", 2, 0, (0, 0, 0), SLOW, "server", "4.0.0", "Ask the allocator to release memory", memory_purge),
-    cmd("usage", -3, READONLY, (2, 2, 1), &["read", "slow"], "server", "4.0.0", "Estimate the memory usage of a key", memory_usage),
+    cmd("doctor", 2, 0, (0, 0, 0), SLOW, memory_doctor),
+    cmd("stats", 2, 0, (0, 0, 0), SLOW, memory_stats),
+    cmd("help", 2, LOADING | STALE, (0, 0, 0), SLOW, memory_help),
+    cmd("malloc-stats", 2, 0, (0, 0, 0), SLOW, memory_malloc_stats),
+    cmd("purge", 2, 0, (0, 0, 0), SLOW, memory_purge),
+    cmd("usage", -3, READONLY, (2, 2, 1), &["read", "slow"], memory_usage),
 ];
 
 #[rustfmt::skip]
 static FUNCTION: &[CommandSpec] = &[
-    cmd("help", 2, LOADING | STALE, (0, 0, 0), &["slow", "scripting"], "scripting", "7.0.0", "Show helpful text about the different subcommands", function_help),
-    cmd("flush", -2, WRITE | NOSCRIPT, (0, 0, 0), &["write", "slow", "scripting"], "scripting", "7.0.0", "Deleting all functions", function_flush),
-    cmd("list", -2, NOSCRIPT, (0, 0, 0), &["slow", "scripting"], "scripting", "7.0.0", "List information about all the functions", function_list),
-    cmd("stats", 2, NOSCRIPT | ALLOW_BUSY, (0, 0, 0), &["slow", "scripting"], "scripting", "7.0.0", "Return information about the function currently running (name, description, duration)", function_stats),
+    cmd("help", 2, LOADING | STALE, (0, 0, 0), &["slow", "scripting"], function_help),
+    cmd("flush", -2, WRITE | NOSCRIPT, (0, 0, 0), &["write", "slow", "scripting"], function_flush),
+    cmd("list", -2, NOSCRIPT, (0, 0, 0), &["slow", "scripting"], function_list),
+    cmd("stats", 2, NOSCRIPT | ALLOW_BUSY, (0, 0, 0), &["slow", "scripting"], function_stats),
 ];
 
 /// Slow log entries kept per argument and per entry, as Redis.

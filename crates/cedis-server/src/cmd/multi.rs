@@ -26,11 +26,11 @@ const TX_FAST: &[&str] = &["fast", "transaction"];
 
 #[rustfmt::skip]
 pub static COMMANDS: &[CommandSpec] = &[
-    cmd("multi", 1, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, (0, 0, 0), TX_FAST, "transactions", "1.2.0", "Mark the start of a transaction block", multi),
-    cmd("exec", 1, NOSCRIPT | LOADING | STALE | SKIP_SLOWLOG, (0, 0, 0), &["slow", "transaction"], "transactions", "1.2.0", "Execute all commands issued after MULTI", exec),
-    cmd("discard", 1, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, (0, 0, 0), TX_FAST, "transactions", "2.0.0", "Discard all commands issued after MULTI", discard),
-    cmd("watch", -2, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, (1, -1, 1), TX_FAST, "transactions", "2.2.0", "Watch the given keys to determine execution of the MULTI/EXEC block", watch),
-    cmd("unwatch", 1, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, (0, 0, 0), TX_FAST, "transactions", "2.2.0", "Forget about all watched keys", unwatch),
+    cmd("multi", 1, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, (0, 0, 0), TX_FAST, multi),
+    cmd("exec", 1, NOSCRIPT | LOADING | STALE | SKIP_SLOWLOG, (0, 0, 0), &["slow", "transaction"], exec),
+    cmd("discard", 1, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, (0, 0, 0), TX_FAST, discard),
+    cmd("watch", -2, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, (1, -1, 1), TX_FAST, watch),
+    cmd("unwatch", 1, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, (0, 0, 0), TX_FAST, unwatch),
 ];
 
 /// A client's transaction state (Redis's `CLIENT_MULTI`, `CLIENT_DIRTY_CAS`,

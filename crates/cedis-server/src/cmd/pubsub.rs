@@ -20,25 +20,25 @@ const PUBSUB_FAST: &[&str] = &["pubsub", "fast"];
 
 #[rustfmt::skip]
 pub static COMMANDS: &[CommandSpec] = &[
-    cmd("subscribe", -2, PUBSUB | NOSCRIPT | LOADING | STALE, (0, 0, 0), PUBSUB_SLOW, "pubsub", "2.0.0", "Listen for messages published to the given channels", subscribe),
-    cmd("unsubscribe", -1, PUBSUB | NOSCRIPT | LOADING | STALE, (0, 0, 0), PUBSUB_SLOW, "pubsub", "2.0.0", "Stop listening for messages posted to the given channels", unsubscribe),
-    cmd("psubscribe", -2, PUBSUB | NOSCRIPT | LOADING | STALE, (0, 0, 0), PUBSUB_SLOW, "pubsub", "2.0.0", "Listen for messages published to channels matching the given patterns", psubscribe),
-    cmd("punsubscribe", -1, PUBSUB | NOSCRIPT | LOADING | STALE, (0, 0, 0), PUBSUB_SLOW, "pubsub", "2.0.0", "Stop listening for messages posted to channels matching the given patterns", punsubscribe),
-    cmd("publish", 3, PUBSUB | LOADING | STALE | FAST, (0, 0, 0), PUBSUB_FAST, "pubsub", "2.0.0", "Post a message to a channel", publish),
-    cmd("ssubscribe", -2, PUBSUB | NOSCRIPT | LOADING | STALE, (1, -1, 1), PUBSUB_SLOW, "pubsub", "7.0.0", "Listen for messages published to the given shard channels", ssubscribe),
-    cmd("sunsubscribe", -1, PUBSUB | NOSCRIPT | LOADING | STALE, (1, -1, 1), PUBSUB_SLOW, "pubsub", "7.0.0", "Stop listening for messages posted to the given shard channels", sunsubscribe),
-    cmd("spublish", 3, PUBSUB | LOADING | STALE | FAST, (1, 1, 1), PUBSUB_FAST, "pubsub", "7.0.0", "Post a message to a shard channel", spublish),
-    container("pubsub", -2, &["slow"], "pubsub", "2.8.0", "A container for Pub/Sub commands", PUBSUB_SUBCOMMANDS),
+    cmd("subscribe", -2, PUBSUB | NOSCRIPT | LOADING | STALE, (0, 0, 0), PUBSUB_SLOW, subscribe),
+    cmd("unsubscribe", -1, PUBSUB | NOSCRIPT | LOADING | STALE, (0, 0, 0), PUBSUB_SLOW, unsubscribe),
+    cmd("psubscribe", -2, PUBSUB | NOSCRIPT | LOADING | STALE, (0, 0, 0), PUBSUB_SLOW, psubscribe),
+    cmd("punsubscribe", -1, PUBSUB | NOSCRIPT | LOADING | STALE, (0, 0, 0), PUBSUB_SLOW, punsubscribe),
+    cmd("publish", 3, PUBSUB | LOADING | STALE | FAST, (0, 0, 0), PUBSUB_FAST, publish),
+    cmd("ssubscribe", -2, PUBSUB | NOSCRIPT | LOADING | STALE, (1, -1, 1), PUBSUB_SLOW, ssubscribe),
+    cmd("sunsubscribe", -1, PUBSUB | NOSCRIPT | LOADING | STALE, (1, -1, 1), PUBSUB_SLOW, sunsubscribe),
+    cmd("spublish", 3, PUBSUB | LOADING | STALE | FAST, (1, 1, 1), PUBSUB_FAST, spublish),
+    container("pubsub", -2, &["slow"], PUBSUB_SUBCOMMANDS),
 ];
 
 #[rustfmt::skip]
 static PUBSUB_SUBCOMMANDS: &[CommandSpec] = &[
-    cmd("channels", -2, PUBSUB | LOADING | STALE, (0, 0, 0), PUBSUB_SLOW, "pubsub", "2.8.0", "List active channels", pubsub_channels),
-    cmd("numpat", 2, PUBSUB | LOADING | STALE, (0, 0, 0), PUBSUB_SLOW, "pubsub", "2.8.0", "Get the count of unique patterns pattern subscriptions", pubsub_numpat),
-    cmd("numsub", -2, PUBSUB | LOADING | STALE, (0, 0, 0), PUBSUB_SLOW, "pubsub", "2.8.0", "Get the count of subscribers for channels", pubsub_numsub),
-    cmd("shardnumsub", -2, PUBSUB | LOADING | STALE, (0, 0, 0), PUBSUB_SLOW, "pubsub", "7.0.0", "Get the count of subscribers for shard channels", pubsub_shardnumsub),
-    cmd("shardchannels", -2, PUBSUB | LOADING | STALE, (0, 0, 0), PUBSUB_SLOW, "pubsub", "7.0.0", "List active shard channels", pubsub_shardchannels),
-    cmd("help", 2, LOADING | STALE, (0, 0, 0), &["slow"], "pubsub", "6.2.0", "Show helpful text about the different subcommands", pubsub_help),
+    cmd("channels", -2, PUBSUB | LOADING | STALE, (0, 0, 0), PUBSUB_SLOW, pubsub_channels),
+    cmd("numpat", 2, PUBSUB | LOADING | STALE, (0, 0, 0), PUBSUB_SLOW, pubsub_numpat),
+    cmd("numsub", -2, PUBSUB | LOADING | STALE, (0, 0, 0), PUBSUB_SLOW, pubsub_numsub),
+    cmd("shardnumsub", -2, PUBSUB | LOADING | STALE, (0, 0, 0), PUBSUB_SLOW, pubsub_shardnumsub),
+    cmd("shardchannels", -2, PUBSUB | LOADING | STALE, (0, 0, 0), PUBSUB_SLOW, pubsub_shardchannels),
+    cmd("help", 2, LOADING | STALE, (0, 0, 0), &["slow"], pubsub_help),
 ];
 
 /// Whether a RESP2 client with subscriptions may run `name` (a top-level

@@ -14,8 +14,8 @@ use super::Ctx;
 
 #[rustfmt::skip]
 pub static COMMANDS: &[CommandSpec] = &[
-    cmd("sort", -2, WRITE | DENYOOM | MOVABLE_KEYS, (1, 1, 1), &["write", "set", "sortedset", "list", "slow", "dangerous"], "generic", "1.0.0", "Sort the elements in a list, set or sorted set", sort),
-    cmd("sort_ro", -2, READONLY | MOVABLE_KEYS, (1, 1, 1), &["read", "set", "sortedset", "list", "slow", "dangerous"], "generic", "7.0.0", "Sort the elements in a list, set or sorted set. Read-only variant of SORT.", sort_ro),
+    cmd("sort", -2, WRITE | DENYOOM | MOVABLE_KEYS, (1, 1, 1), &["write", "set", "sortedset", "list", "slow", "dangerous"], sort),
+    cmd("sort_ro", -2, READONLY | MOVABLE_KEYS, (1, 1, 1), &["read", "set", "sortedset", "list", "slow", "dangerous"], sort_ro),
 ];
 
 fn sort(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {

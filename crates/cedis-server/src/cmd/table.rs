@@ -80,12 +80,6 @@ pub struct CommandSpec {
     pub handler: Handler,
     /// Subcommands of a container command (CONFIG, CLIENT, ...).
     pub subcommands: &'static [CommandSpec],
-    /// COMMAND DOCS group (`string`, `generic`, `server`, `connection`, ...).
-    pub group: &'static str,
-    /// COMMAND DOCS summary.
-    pub summary: &'static str,
-    /// COMMAND DOCS since.
-    pub since: &'static str,
 }
 
 /// Per-command counters.
@@ -153,9 +147,6 @@ pub const fn cmd(
     flags: u32,
     keys: (i32, i32, i32),
     acl: &'static [&'static str],
-    group: &'static str,
-    since: &'static str,
-    summary: &'static str,
     handler: Handler,
 ) -> CommandSpec {
     CommandSpec {
@@ -168,9 +159,6 @@ pub const fn cmd(
         acl,
         handler,
         subcommands: &[],
-        group,
-        summary,
-        since,
     }
 }
 
@@ -179,9 +167,6 @@ pub const fn container(
     name: &'static str,
     arity: i32,
     acl: &'static [&'static str],
-    group: &'static str,
-    since: &'static str,
-    summary: &'static str,
     subcommands: &'static [CommandSpec],
 ) -> CommandSpec {
     CommandSpec {
@@ -194,9 +179,6 @@ pub const fn container(
         acl,
         handler: super::dispatch::container_handler,
         subcommands,
-        group,
-        summary,
-        since,
     }
 }
 
