@@ -10,25 +10,12 @@
 //! (`REDIS_SERVER` names one explicitly).
 
 use std::io::{ErrorKind, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use cedis_resp::{FrameDecoder, Limits, Protocol, ProtocolError, ReplyWriter, RequestDecoder};
-
-struct Redis {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use cedis_tests::Server;
 
 /// Written to the real stderr, so the notice shows even when libtest
 /// captures the test's output.
@@ -37,36 +24,14 @@ fn skip_notice() {
         .write_all(b"NOTICE: redis-server not found, skipping resp_vs_redis (set REDIS_SERVER)\n");
 }
 
-fn redis_binary() -> Option<PathBuf> {
-    if let Ok(p) = std::env::var("REDIS_SERVER") {
-        return Some(PathBuf::from(p));
+/// A redis-server started by the shared harness, or None (with a notice)
+/// when there is none.
+fn start(extra: &[&str]) -> Option<Server> {
+    let s = Server::redis_with(extra);
+    if s.is_none() {
+        skip_notice();
     }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join("redis-server"))
-        .find(|p| p.is_file())
-}
-
-fn start(bin: &PathBuf, extra: &[&str]) -> Redis {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(bin)
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-        .args(["--save", "", "--appendonly", "no"])
-        .args(extra)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start redis-server");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "redis-server did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Redis { child, port }
+    s
 }
 
 /// Sends `input`; reads until the server closes, or until `want` bytes came
@@ -291,28 +256,28 @@ fn check(port: u16, name: &str, input: &[u8], limits: Limits, pre: &[u8]) -> Opt
 
 #[test]
 fn request_decoder_matches_redis_server() {
-    let Some(bin) = redis_binary() else {
-        skip_notice();
+    let Some(redis) = start(&[]) else {
         return;
     };
     let mut failures = Vec::new();
-    let redis = start(&bin, &[]);
     for (name, input) in cases() {
-        failures.extend(check(redis.port, name, &input, Limits::default(), b""));
+        failures.extend(check(redis.port(), name, &input, Limits::default(), b""));
     }
-    let locked = start(&bin, &["--requirepass", "s3cret"]);
+    let Some(locked) = start(&["--requirepass", "s3cret"]) else {
+        return;
+    };
     let pending = Limits {
         auth_pending: true,
         ..Limits::default()
     };
     for (name, input) in auth_cases() {
-        failures.extend(check(locked.port, name, &input, pending, b""));
+        failures.extend(check(locked.port(), name, &input, pending, b""));
     }
     // After AUTH the limits are lifted (the AUTH reply is skipped).
     let auth = b"*2\r\n$4\r\nAUTH\r\n$6\r\ns3cret\r\n";
     for input in [&b"*11\r\n"[..], b"*1\r\n$16385\r\n", b"*-1\r\n"] {
         failures.extend(check(
-            locked.port,
+            locked.port(),
             "after AUTH",
             input,
             Limits::default(),
@@ -329,11 +294,9 @@ fn request_decoder_matches_redis_server() {
 
 #[test]
 fn doubles_match_redis_server() {
-    let Some(bin) = redis_binary() else {
-        skip_notice();
+    let Some(redis) = start(&[]) else {
         return;
     };
-    let redis = start(&bin, &[]);
     let values = [
         "0.1",
         "1e20",
@@ -357,7 +320,7 @@ fn doubles_match_redis_server() {
         (Protocol::Resp2, &b""[..]),
         (Protocol::Resp3, b"HELLO 3\r\n"),
     ] {
-        let mut s = TcpStream::connect(("127.0.0.1", redis.port)).unwrap();
+        let mut s = TcpStream::connect(("127.0.0.1", redis.port())).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
         let mut wire = hello.to_vec();
         let mut want = Vec::new();

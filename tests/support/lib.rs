@@ -285,8 +285,23 @@ impl Server {
             if let Ok(mut c) = Conn::connect(self.port) {
                 c.set_timeout(Duration::from_secs(2));
                 if let Ok(r) = c.try_cmd(&[b"PING"]) {
-                    if r == b"+PONG\r\n" || r.starts_with(b"-NOAUTH") {
+                    if r.starts_with(b"-NOAUTH") {
                         return Ok(());
+                    }
+                    if r == b"+PONG\r\n" {
+                        // A free port can be taken by another test's server
+                        // between our probe and our bind: make sure the one
+                        // answering is ours (else it exits and we retry).
+                        let pid = self.child.as_ref().map(Child::id);
+                        let info = c.try_cmd(&[b"INFO", b"server"]).unwrap_or_default();
+                        let ours = String::from_utf8_lossy(&info).lines().any(|l| {
+                            l.strip_prefix("process_id:")
+                                .and_then(|v| v.trim().parse::<u32>().ok())
+                                == pid
+                        });
+                        if ours {
+                            return Ok(());
+                        }
                     }
                 }
             }
