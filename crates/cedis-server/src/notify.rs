@@ -14,10 +14,15 @@
 //! `__keyevent@<db>__:<event>` with the key (`E`).
 //!
 //! Notifications reach the running client too (a RESP3 client subscribed
-//! on its own connection): its pushes go before the command's reply, where
-//! Redis, which publishes while the command runs, puts them.
+//! on its own connection). Redis publishes while the command runs, so its
+//! pushes land where the command's code notifies relative to where it
+//! writes its reply: before it for most commands, after it for others
+//! (GETDEL, LPUSH, HSET, ZADD, EXPIRE, ...), around it for LMOVE, between
+//! the reply's header and elements for ZPOPMIN. [`reply_at`] holds that
+//! order per command, measured on redis-server 7.0.15 with
+//! `scripts/own-push-order.py`; other subscribers are not affected.
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use cedis_store::events::KeyEvent;
 use cedis_store::Store;
 
@@ -52,13 +57,98 @@ pub fn before_command(store: &mut Store, server: &ServerState) {
     }
 }
 
-/// Drains the events of the command that just ran. `mark` is where its
-/// reply starts in `ctx.out`.
+/// Drains the events of the command that just ran (`name`, the table's
+/// full name, with its arguments `argv`). `mark` is where its reply starts in `ctx.out`.
 #[inline]
-pub fn after_command(ctx: &mut Ctx<'_>, mark: usize) {
+pub fn after_command(ctx: &mut Ctx<'_>, mark: usize, name: &str, argv: &[Bytes]) {
     if ctx.store.recording_events() {
-        drain_command(ctx, mark);
+        let order = reply_at(name, argv);
+        drain(ctx, mark, Some(ctx.client.id), order);
     }
+}
+
+/// Where a command writes its reply among the key events it notifies.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReplyAt {
+    /// The reply goes just before the first event with one of these
+    /// names; when none occurs, after every event.
+    before: &'static [&'static str],
+    /// How many RESP tokens (header lines and whole bulks) of the reply go
+    /// before that event, the rest of the reply after it; 0: all of it.
+    inside: u8,
+}
+
+/// The order of a command's reply and its own key events, as
+/// redis-server 7.0.15 writes them (measured with
+/// `scripts/own-push-order.py`); `None` for the commands that notify
+/// everything before replying. Lookup events (`keymiss`, `expired`) and
+/// `new` come before the named ones, so they stay before the reply.
+pub fn reply_at(command: &str, argv: &[Bytes]) -> Option<ReplyAt> {
+    const fn at(before: &'static [&'static str]) -> Option<ReplyAt> {
+        Some(ReplyAt { before, inside: 0 })
+    }
+    const fn inside(before: &'static [&'static str], inside: u8) -> Option<ReplyAt> {
+        Some(ReplyAt { before, inside })
+    }
+    const SET: &[&str] = &["new", "set"];
+    const PUSH: &[&str] = &["lpush", "rpush"];
+    const POP: &[&str] = &["lpop", "rpop"];
+    const ZPOP: &[&str] = &["zpopmin", "zpopmax"];
+    match command {
+        // SET ... GET replies (the old value) before it sets.
+        "set" if argv.iter().skip(3).any(|a| a.eq_ignore_ascii_case(b"get")) => at(SET),
+        "getset" => at(SET),
+        "getdel" => at(&["del"]),
+        "getex" => at(&["expire", "persist", "del"]),
+        "bitfield" => at(&["setbit"]),
+        "expire" | "pexpire" | "expireat" | "pexpireat" => at(&["expire"]),
+        "lpush" | "rpush" | "lpushx" | "rpushx" => at(PUSH),
+        "lset" => at(&["lset"]),
+        // The moves push (before the reply), then pop (after it).
+        "lpop" | "rpop" | "lmpop" | "blpop" | "brpop" | "blmpop" | "lmove" | "blmove"
+        | "rpoplpush" | "brpoplpush" => at(POP),
+        "hset" | "hsetnx" | "hmset" => at(&["hset"]),
+        "hincrby" => at(&["hincrby"]),
+        "hincrbyfloat" => at(&["hincrbyfloat"]),
+        "spop" => at(&["del"]),
+        "sinterstore" => at(&["sinterstore", "del"]),
+        "sunionstore" => at(&["sunionstore", "del"]),
+        "sdiffstore" => at(&["sdiffstore", "del"]),
+        "zadd" => at(&["zadd", "zincr"]),
+        "zincrby" => at(&["zincr"]),
+        "zunionstore" => at(&["zunionstore", "del"]),
+        "zinterstore" => at(&["zinterstore", "del"]),
+        "zdiffstore" => at(&["zdiffstore", "del"]),
+        "zrangestore" => at(&["zrangestore", "del"]),
+        // The pop is notified after the reply's header (and key), before
+        // the elements; the emptied key's del after the reply.
+        "zpopmin" | "zpopmax" => inside(ZPOP, 1),
+        "bzpopmin" | "bzpopmax" => inside(ZPOP, 2),
+        "zmpop" | "bzmpop" => inside(ZPOP, 3),
+        _ => None,
+    }
+}
+
+/// The length of the first `n` RESP tokens of `reply`: header and simple
+/// lines, and bulk strings with their payload.
+fn token_prefix(reply: &[u8], n: u8) -> usize {
+    let mut at = 0;
+    for _ in 0..n {
+        let Some(end) = reply[at..].windows(2).position(|w| w == b"\r\n") else {
+            return reply.len();
+        };
+        let line = &reply[at..at + end];
+        at += end + 2;
+        if matches!(line.first(), Some(b'$' | b'=' | b'!')) {
+            let len = std::str::from_utf8(&line[1..])
+                .ok()
+                .and_then(|s| s.parse::<usize>().ok());
+            if let Some(len) = len {
+                at = (at + len + 2).min(reply.len());
+            }
+        }
+    }
+    at
 }
 
 /// Drains the events of keys evicted before a command runs: like a
@@ -67,16 +157,16 @@ pub fn after_command(ctx: &mut Ctx<'_>, mark: usize) {
 pub fn after_eviction(ctx: &mut Ctx<'_>) {
     if ctx.store.recording_events() {
         let mark = ctx.out.len();
-        drain(ctx, mark, None);
+        drain(ctx, mark, None, None);
     }
 }
 
-fn drain_command(ctx: &mut Ctx<'_>, mark: usize) {
-    let by = Some(ctx.client.id);
-    drain(ctx, mark, by);
-}
-
-fn drain(ctx: &mut Ctx<'_>, mark: usize, by: Option<crate::client::ClientId>) {
+fn drain(
+    ctx: &mut Ctx<'_>,
+    mark: usize,
+    by: Option<crate::client::ClientId>,
+    order: Option<ReplyAt>,
+) {
     let mut events = Vec::new();
     ctx.store.take_events(&mut events);
     if events.is_empty() {
@@ -108,10 +198,28 @@ fn drain(ctx: &mut Ctx<'_>, mark: usize, by: Option<crate::client::ClientId>) {
     if !enabled(mask) || ctx.server.pubsub.is_empty() {
         return;
     }
-    // Pushes to the running client go before its reply.
-    let reply =
+    // Pushes to the running client go around its reply as [`reply_at`]
+    // says: the reply is taken out and written back at its place.
+    let mut reply =
         (ctx.client.subs.is_subscribed() && mark <= ctx.out.len()).then(|| ctx.out.split_off(mark));
+    let order = reply.as_ref().and(order);
+    // 0: before the reply, 1: inside it, 2: after it.
+    let mut stage = 0;
     for e in &events {
+        if let (Some(order), Some(rest)) = (order, reply.as_mut()) {
+            if stage == 0 && order.before.contains(&e.name) {
+                let n = match order.inside {
+                    0 => rest.len(),
+                    n => token_prefix(rest, n),
+                };
+                ctx.out.extend_from_slice(&rest.split_to(n));
+                stage = if order.inside == 0 { 2 } else { 1 };
+            } else if stage == 1 {
+                ctx.out.extend_from_slice(rest);
+                rest.clear();
+                stage = 2;
+            }
+        }
         publish_event(ctx.server, Some((&mut *ctx.client, &mut *ctx.out)), mask, e);
     }
     if let Some(reply) = reply {

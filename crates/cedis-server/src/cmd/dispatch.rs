@@ -93,7 +93,7 @@ pub fn execute(ctx: &mut Ctx<'_>, argv: &[Bytes]) {
     let mark = ctx.out.len();
     let result = (spec.handler)(ctx, argv);
     // WATCH invalidation and keyspace notifications of what it changed.
-    crate::notify::after_command(ctx, mark);
+    crate::notify::after_command(ctx, mark, &command.full_name, argv);
     if ctx.client.tracking.on || ctx.server.tracking.has_deferred() {
         crate::tracking::after_command(ctx, command, argv);
     }
