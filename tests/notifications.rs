@@ -390,13 +390,8 @@ fn flags_from_the_command_line_and_a_config_file() {
 }
 
 /// Events of a transaction arrive in command order after EXEC; a RESP3
-/// client that listens to its own SET gets the event push before the reply.
-///
-/// Known difference, not asserted: cedis always puts the running client's
-/// own event pushes before its reply, while Redis sends them where each
-/// command notifies, which for GETDEL, GETSET, GETEX, SET ... GET, RPUSH,
-/// LPOP, HSET, HINCRBY, ZADD, ZINCRBY, EXPIRE and others is after the reply
-/// (and for LMOVE splits around it).
+/// client that listens to its own SET gets the event push before the reply
+/// (other commands: [`own_pushes_where_redis_writes_them`]).
 #[test]
 fn transactions_and_own_writes() {
     on_both_with(&["--notify-keyspace-events", "KEA"], |s| {
@@ -423,5 +418,117 @@ fn transactions_and_own_writes() {
             &bulk_array(b'>', &["message", "__keyspace@0__:k", "set"])
         );
         assert_reply!(own.read_raw(), b"+OK\r\n");
+    });
+}
+
+/// The pushes a RESP3 client gets for keys it writes itself land where
+/// Redis notifies relative to the reply: before it (SET, DEL, PUBLISH),
+/// after it (GETDEL, SET ... GET, LPUSH, HSET, ZADD, EXPIRE), around it
+/// (LMOVE: push event, reply, pop event), inside it (ZPOPMIN's events after
+/// the array header; EXEC's between its elements), and a tracking
+/// invalidation of its own write after the reply. The whole byte stream up
+/// to a PING is compared.
+#[test]
+fn own_pushes_where_redis_writes_them() {
+    let ev = |event: &str, key: &str| {
+        let ch = format!("__keyevent@0__:{event}");
+        bulk_array(b'>', &["pmessage", "__keyevent@0__:*", &ch, key])
+    };
+    let cat = |parts: &[&[u8]]| parts.concat();
+    on_both_with(&["--notify-keyspace-events", "KEA"], |s| {
+        let mut c = s.conn();
+        c.set_timeout(WAIT);
+        c.cmd_str(&["HELLO", "3"]);
+        c.cmd_str(&["PSUBSCRIBE", "__keyevent@0__:*"]);
+        c.cmd_str(&["SUBSCRIBE", "own"]);
+        let cases: Vec<(&[&str], Vec<u8>)> = vec![
+            (&["SET", "k", "v"], cat(&[&ev("set", "k"), b"+OK\r\n"])),
+            (
+                &["SET", "k", "w", "GET"],
+                cat(&[b"$1\r\nv\r\n", &ev("set", "k")]),
+            ),
+            (&["GETDEL", "k"], cat(&[b"$1\r\nw\r\n", &ev("del", "k")])),
+            (
+                &["LPUSH", "l", "a", "b"],
+                cat(&[b":2\r\n", &ev("lpush", "l")]),
+            ),
+            (
+                &["LMOVE", "l", "l2", "LEFT", "RIGHT"],
+                cat(&[&ev("rpush", "l2"), b"$1\r\nb\r\n", &ev("lpop", "l")]),
+            ),
+            (
+                &["HSET", "h", "f", "v"],
+                cat(&[b":1\r\n", &ev("hset", "h")]),
+            ),
+            (
+                &["EXPIRE", "h", "100"],
+                cat(&[b":1\r\n", &ev("expire", "h")]),
+            ),
+            (&["DEL", "h"], cat(&[&ev("del", "h"), b":1\r\n"])),
+            (
+                &["ZADD", "z", "1", "m"],
+                cat(&[b":1\r\n", &ev("zadd", "z")]),
+            ),
+            (
+                &["ZPOPMIN", "z"],
+                cat(&[
+                    b"*2\r\n",
+                    &ev("zpopmin", "z"),
+                    b"$1\r\nm\r\n,1\r\n",
+                    &ev("del", "z"),
+                ]),
+            ),
+            (
+                &["PUBLISH", "own", "hi"],
+                cat(&[&bulk_array(b'>', &["message", "own", "hi"]), b":1\r\n"]),
+            ),
+        ];
+        let mut check = |cmds: &[&[&str]], want: &[u8]| {
+            for cmd in cmds {
+                c.send_str(cmd);
+            }
+            c.send_str(&["PING"]);
+            let mut got = Vec::new();
+            while !got.ends_with(b"+PONG\r\n") {
+                got.extend(c.read_raw());
+            }
+            got.truncate(got.len() - b"+PONG\r\n".len());
+            assert!(
+                got == want,
+                "{cmds:?}\n  got:  {}\n  want: {}",
+                show(&got),
+                show(want)
+            );
+        };
+        for (cmd, want) in &cases {
+            check(&[cmd], want);
+        }
+        // Inside EXEC each command's pushes sit beside its own element.
+        let want = cat(&[
+            b"+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n*3\r\n",
+            &ev("set", "m"),
+            b"+OK\r\n$1\r\nv\r\n",
+            &ev("del", "m"),
+            b":1\r\n",
+            &ev("rpush", "ml"),
+        ]);
+        let tx: &[&[&str]] = &[
+            &["MULTI"],
+            &["SET", "m", "v"],
+            &["GETDEL", "m"],
+            &["RPUSH", "ml", "a"],
+            &["EXEC"],
+        ];
+        check(tx, &want);
+        // Own write of a tracked key: the invalidation follows the reply.
+        check(&[&["CLIENT", "TRACKING", "ON"]], b"+OK\r\n");
+        check(&[&["GET", "t"]], b"_\r\n");
+        check(
+            &[&["SET", "t", "v"]],
+            &cat(&[
+                &ev("set", "t"),
+                b"+OK\r\n>2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nt\r\n",
+            ]),
+        );
     });
 }

@@ -349,6 +349,29 @@ mod tests {
     }
 
     #[test]
+    fn token_prefix_skips_headers_and_bulks() {
+        let reply = b"*2\r\n$1\r\nz\r\n*1\r\n*2\r\n$1\r\nb\r\n,2\r\n";
+        assert_eq!(token_prefix(reply, 1), 4);
+        assert_eq!(token_prefix(reply, 2), 11);
+        assert_eq!(token_prefix(reply, 3), 15);
+        assert_eq!(token_prefix(b"*2\r\n$5\r\nab", 2), 11);
+        assert_eq!(token_prefix(b"*2", 1), 2);
+    }
+
+    #[test]
+    fn reply_order_by_command() {
+        let argv = |a: &[&str]| {
+            a.iter()
+                .map(|s| Bytes::from(s.to_string()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(reply_at("set", &argv(&["SET", "k", "get"])), None);
+        assert!(reply_at("set", &argv(&["SET", "k", "v", "get"])).is_some());
+        assert_eq!(reply_at("del", &argv(&["DEL", "k"])), None);
+        assert_eq!(reply_at("zmpop", &[]).map(|r| r.inside), Some(3));
+    }
+
+    #[test]
     fn channel_names() {
         let e = KeyEvent {
             db: 3,
