@@ -354,7 +354,7 @@ mod tests {
         assert_eq!(token_prefix(reply, 1), 4);
         assert_eq!(token_prefix(reply, 2), 11);
         assert_eq!(token_prefix(reply, 3), 15);
-        assert_eq!(token_prefix(b"*2\r\n$5\r\nab", 2), 11);
+        assert_eq!(token_prefix(b"*2\r\n$5\r\nab", 2), 10);
         assert_eq!(token_prefix(b"*2", 1), 2);
     }
 
