@@ -62,8 +62,7 @@ pub fn before_command(store: &mut Store, server: &ServerState) {
 #[inline]
 pub fn after_command(ctx: &mut Ctx<'_>, mark: usize, name: &str, argv: &[Bytes]) {
     if ctx.store.recording_events() {
-        let order = reply_at(name, argv);
-        drain(ctx, mark, Some(ctx.client.id), order);
+        drain(ctx, mark, Some(ctx.client.id), || reply_at(name, argv));
     }
 }
 
@@ -157,7 +156,7 @@ fn token_prefix(reply: &[u8], n: u8) -> usize {
 pub fn after_eviction(ctx: &mut Ctx<'_>) {
     if ctx.store.recording_events() {
         let mark = ctx.out.len();
-        drain(ctx, mark, None, None);
+        drain(ctx, mark, None, || None);
     }
 }
 
@@ -165,7 +164,7 @@ fn drain(
     ctx: &mut Ctx<'_>,
     mark: usize,
     by: Option<crate::client::ClientId>,
-    order: Option<ReplyAt>,
+    order: impl FnOnce() -> Option<ReplyAt>,
 ) {
     let mut events = Vec::new();
     ctx.store.take_events(&mut events);
@@ -202,7 +201,8 @@ fn drain(
     // says: the reply is taken out and written back at its place.
     let mut reply =
         (ctx.client.subs.is_subscribed() && mark <= ctx.out.len()).then(|| ctx.out.split_off(mark));
-    let order = reply.as_ref().and(order);
+    // Looked up only when the running client hears its own events.
+    let order = reply.as_ref().and_then(|_| order());
     // 0: before the reply, 1: inside it, 2: after it.
     let mut stage = 0;
     for e in &events {
