@@ -29,13 +29,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cedis_store::{EvictPolicy, Store};
+use cedis_store::Store;
 use tokio::sync::Notify;
 
 use crate::cmd::error::CmdError;
 use crate::cmd::table::{flags, Command};
 use crate::cmd::Ctx;
-use crate::config::MaxmemoryPolicy;
 use crate::state::{ServerState, Shared};
 
 /// Redis's reply to a command refused for memory.
@@ -104,20 +103,6 @@ impl Eviction {
     }
 }
 
-/// The store's policy for a `maxmemory-policy` (`None`: `noeviction`).
-pub fn store_policy(p: MaxmemoryPolicy) -> Option<EvictPolicy> {
-    Some(match p {
-        MaxmemoryPolicy::VolatileLru => EvictPolicy::VolatileLru,
-        MaxmemoryPolicy::VolatileLfu => EvictPolicy::VolatileLfu,
-        MaxmemoryPolicy::VolatileRandom => EvictPolicy::VolatileRandom,
-        MaxmemoryPolicy::VolatileTtl => EvictPolicy::VolatileTtl,
-        MaxmemoryPolicy::AllkeysLru => EvictPolicy::AllkeysLru,
-        MaxmemoryPolicy::AllkeysLfu => EvictPolicy::AllkeysLfu,
-        MaxmemoryPolicy::AllkeysRandom => EvictPolicy::AllkeysRandom,
-        MaxmemoryPolicy::NoEviction => return None,
-    })
-}
-
 /// The time one [`perform`] may spend (Redis's `evictionTimeLimitUs`):
 /// 50 µs per tenacity step up to 10, then growing 15% a step, unlimited
 /// at 100.
@@ -169,7 +154,7 @@ fn evict_until_under(store: &mut Store, server: &mut ServerState) -> Outcome {
     if server.pause.is_some_and(|p| Instant::now() < p.until) {
         return Outcome::Ok;
     }
-    let Some(policy) = store_policy(server.config.maxmemory_policy()) else {
+    let Some(policy) = server.config.maxmemory_policy() else {
         return Outcome::Fail;
     };
     let samples = server.config.maxmemory_samples().max(1) as usize;
@@ -283,15 +268,6 @@ mod tests {
         assert!((l11 - 575e-6).abs() < 1e-9, "{l11}");
         assert!(time_limit(99).unwrap() > Duration::from_secs(100));
         assert_eq!(time_limit(100), None);
-    }
-
-    #[test]
-    fn every_policy_but_noeviction_maps() {
-        assert_eq!(store_policy(MaxmemoryPolicy::NoEviction), None);
-        assert_eq!(
-            store_policy(MaxmemoryPolicy::AllkeysLfu),
-            Some(EvictPolicy::AllkeysLfu)
-        );
     }
 
     #[test]

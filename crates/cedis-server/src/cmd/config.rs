@@ -180,7 +180,7 @@ pub fn apply_store_config(store: &mut cedis_store::StoreConfig, config: &crate::
     store.zset_max_listpack_value = clamp(config.zset_max_listpack_value());
     store.list_max_listpack_size = config.list_max_listpack_size();
     store.list_compress_depth = config.list_compress_depth();
-    store.lfu = crate::evict::store_policy(config.maxmemory_policy()).is_some_and(|p| p.lfu());
+    store.lfu = config.maxmemory_policy().is_some_and(|p| p.lfu());
     store.lfu_log_factor = config.lfu_log_factor();
     store.lfu_decay_time = config.lfu_decay_time();
 }

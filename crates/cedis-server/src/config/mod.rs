@@ -358,20 +358,6 @@ pub enum LogLevel {
     Warning,
 }
 
-/// `maxmemory-policy`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(missing_docs)]
-pub enum MaxmemoryPolicy {
-    VolatileLru,
-    VolatileLfu,
-    VolatileRandom,
-    VolatileTtl,
-    AllkeysLru,
-    AllkeysLfu,
-    AllkeysRandom,
-    NoEviction,
-}
-
 /// `enable-debug-command`, `enable-module-command`, `enable-protected-configs`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EnableFor {
@@ -555,9 +541,9 @@ impl Config {
     pub fn requirepass(&self) -> Option<&str> {
         Some(self.string(Param::Requirepass)).filter(|s| !s.is_empty())
     }
-    /// `maxmemory-policy`.
-    pub fn maxmemory_policy(&self) -> MaxmemoryPolicy {
-        use MaxmemoryPolicy::*;
+    /// `maxmemory-policy`: what the store evicts with (`None`: `noeviction`).
+    pub fn maxmemory_policy(&self) -> Option<cedis_store::EvictPolicy> {
+        use cedis_store::EvictPolicy::*;
         [
             VolatileLru,
             VolatileLfu,
@@ -569,7 +555,6 @@ impl Config {
         ]
         .get(self.enum_value(Param::MaxmemoryPolicy) as usize)
         .copied()
-        .unwrap_or(NoEviction)
     }
     /// `save` points (empty: RDB snapshots disabled).
     pub fn save(&self) -> &[SavePoint] {

@@ -407,3 +407,24 @@ fn dump_defaults() {
         println!("DUMP\t{n}\t{v}");
     }
 }
+
+#[test]
+fn maxmemory_policy_names_the_store_policy() {
+    use cedis_store::EvictPolicy;
+    let mut c = cfg();
+    assert_eq!(c.maxmemory_policy(), None);
+    for (name, want) in [
+        ("volatile-lru", EvictPolicy::VolatileLru),
+        ("volatile-lfu", EvictPolicy::VolatileLfu),
+        ("volatile-random", EvictPolicy::VolatileRandom),
+        ("volatile-ttl", EvictPolicy::VolatileTtl),
+        ("allkeys-lru", EvictPolicy::AllkeysLru),
+        ("allkeys-lfu", EvictPolicy::AllkeysLfu),
+        ("allkeys-random", EvictPolicy::AllkeysRandom),
+    ] {
+        set(&mut c, &[("maxmemory-policy", name)]).unwrap();
+        assert_eq!(c.maxmemory_policy(), Some(want), "{name}");
+    }
+    set(&mut c, &[("maxmemory-policy", "noeviction")]).unwrap();
+    assert_eq!(c.maxmemory_policy(), None);
+}
