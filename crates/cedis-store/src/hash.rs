@@ -411,25 +411,7 @@ impl Store {
         key: &[u8],
         fields: &[A],
     ) -> Result<usize> {
-        let Some(e) = self.lookup_write(db, key) else {
-            return Ok(0);
-        };
-        let h = hash_mut(e)?;
-        let mut n = 0;
-        for f in fields {
-            if h.remove(f.as_ref()) {
-                n += 1;
-                if h.is_empty() {
-                    break;
-                }
-            }
-        }
-        if n > 0 {
-            self.stats.dirty += n as u64;
-            self.notify(db, key, "hdel", class::HASH);
-            self.drop_if_empty(db, key);
-        }
-        Ok(n)
+        self.remove_members(db, key, fields, hash_mut, "hdel", class::HASH)
     }
 
     /// HLEN (0 for a missing key).
@@ -657,6 +639,16 @@ impl Store {
             }
         };
         Ok(Some((next, out)))
+    }
+}
+
+impl crate::Members for HashValue {
+    fn remove_member(&mut self, m: &[u8]) -> bool {
+        self.remove(m)
+    }
+
+    fn no_members(&self) -> bool {
+        self.is_empty()
     }
 }
 

@@ -161,6 +161,16 @@ pub struct Store {
     events: events::EventLog,
 }
 
+/// A collection whose members can be removed one at a time.
+pub(crate) trait Members {
+    /// Removes `m`; false if it was not there.
+    fn remove_member(&mut self, m: &[u8]) -> bool;
+    /// True when nothing is left.
+    fn no_members(&self) -> bool;
+    /// Called once after a batch of removals.
+    fn after_removals(&mut self) {}
+}
+
 impl Store {
     /// A store with `databases` empty databases (Redis's `databases`, 16 by default).
     pub fn new(databases: usize) -> Store {
@@ -368,6 +378,40 @@ impl Store {
     pub(crate) fn lookup_write(&mut self, db: usize, key: &[u8]) -> Option<&mut Entry> {
         let id = self.find_live(db, key)?;
         self.accessed(db, id, true)
+    }
+
+    /// HDEL / SREM / ZREM: removes `items` one by one from the collection
+    /// `get` finds at `key` (WRONGTYPE for another type), then counts the
+    /// removals as dirty, records `event` and deletes an emptied key.
+    pub(crate) fn remove_members<C: Members, A: AsRef<[u8]>>(
+        &mut self,
+        db: usize,
+        key: &[u8],
+        items: &[A],
+        get: fn(&mut Entry) -> Result<&mut C>,
+        event: &'static str,
+        class: u32,
+    ) -> Result<usize> {
+        let Some(e) = self.lookup_write(db, key) else {
+            return Ok(0);
+        };
+        let c = get(e)?;
+        let mut n = 0;
+        for item in items {
+            if c.remove_member(item.as_ref()) {
+                n += 1;
+                if c.no_members() {
+                    break;
+                }
+            }
+        }
+        c.after_removals();
+        if n > 0 {
+            self.stats.dirty += n as u64;
+            self.notify(db, key, event, class);
+            self.drop_if_empty(db, key);
+        }
+        Ok(n)
     }
 
     /// Deletes `key` if it holds an emptied collection, recording `del`

@@ -303,25 +303,7 @@ impl Store {
         key: &[u8],
         members: &[M],
     ) -> Result<usize> {
-        let Some(e) = self.lookup_write(db, key) else {
-            return Ok(0);
-        };
-        let s = set_mut(e)?;
-        let mut removed = 0;
-        for m in members {
-            if s.remove(m.as_ref()) {
-                removed += 1;
-                if s.is_empty() {
-                    break;
-                }
-            }
-        }
-        if removed > 0 {
-            self.stats.dirty += removed as u64;
-            self.notify(db, key, "srem", class::SET);
-            self.drop_if_empty(db, key);
-        }
-        Ok(removed)
+        self.remove_members(db, key, members, set_mut, "srem", class::SET)
     }
 
     /// SISMEMBER / SMISMEMBER: one flag per member (all false for a
@@ -749,6 +731,16 @@ enum Combined {
     Members(Vec<Vec<u8>>),
     /// A set built as Redis builds SUNION/SDIFF results.
     Set(SetValue),
+}
+
+impl crate::Members for SetValue {
+    fn remove_member(&mut self, m: &[u8]) -> bool {
+        self.remove(m)
+    }
+
+    fn no_members(&self) -> bool {
+        self.is_empty()
+    }
 }
 
 #[cfg(test)]

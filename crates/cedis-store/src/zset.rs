@@ -552,9 +552,9 @@ fn zset_ref(e: &Entry) -> Result<&ZSetValue> {
     }
 }
 
-fn zset_mut(v: &mut Value) -> Result<&mut ZSetValue> {
-    match v {
-        Value::ZSet(z) => Ok(z),
+fn zset_mut(e: &mut Entry) -> Result<&mut ZSetValue> {
+    match e.object_mut() {
+        Some(Value::ZSet(z)) => Ok(z),
         _ => Err(Status::WrongType),
     }
 }
@@ -615,60 +615,62 @@ impl Store {
         );
         let seed = self.rng.gen();
         let mut out = ZAddOutcome::default();
-        let exists = match self.lookup_write(db, key) {
-            Some(e) => {
-                zset_mut(e.value_mut())?;
-                true
-            }
-            None => false,
-        };
-        if !exists {
-            if f.xx {
-                return Ok(out);
-            }
-            let entry = self.new_entry(key, Value::ZSet(ZSetValue::Listpack(ZListpack::new())));
-            self.put(db, entry, false);
-        }
-        let Some(e) = self.lookup_write(db, key) else {
-            return Ok(out);
-        };
-        let z = zset_mut(e.value_mut())?;
-        for &(score, m) in pairs {
-            match z.score(m) {
-                Some(cur) => {
-                    if f.nx {
-                        continue;
-                    }
-                    let mut new = score;
-                    if f.incr {
-                        new = cur + score;
-                        if new.is_nan() {
-                            out.nan = true;
-                            break;
+        let mut apply = |z: &mut ZSetValue| {
+            for &(score, m) in pairs {
+                match z.score(m) {
+                    Some(cur) => {
+                        if f.nx {
+                            continue;
+                        }
+                        let mut new = score;
+                        if f.incr {
+                            new = cur + score;
+                            if new.is_nan() {
+                                out.nan = true;
+                                break;
+                            }
+                        }
+                        if (f.lt && new >= cur) || (f.gt && new <= cur) {
+                            continue;
+                        }
+                        out.score = Some(new);
+                        if new != cur {
+                            z.set(m, new, true, max_entries, max_value, seed);
+                            out.updated += 1;
                         }
                     }
-                    if (f.lt && new >= cur) || (f.gt && new <= cur) {
-                        continue;
+                    None => {
+                        if f.xx {
+                            continue;
+                        }
+                        z.set(m, score, false, max_entries, max_value, seed);
+                        out.added += 1;
+                        out.score = Some(score);
                     }
-                    out.score = Some(new);
-                    if new != cur {
-                        z.set(m, new, true, max_entries, max_value, seed);
-                        out.updated += 1;
-                    }
-                }
-                None => {
-                    if f.xx {
-                        continue;
-                    }
-                    z.set(m, score, false, max_entries, max_value, seed);
-                    out.added += 1;
-                    out.score = Some(score);
                 }
             }
-        }
-        z.trim();
-        let empty = z.is_empty();
-        if empty {
+            z.trim();
+        };
+        // One lookup: an existing key is changed in place, a new one is
+        // built first and stored if anything was added.
+        let emptied = match self.lookup_write(db, key) {
+            Some(e) => {
+                let z = zset_mut(e)?;
+                apply(z);
+                z.is_empty()
+            }
+            None if f.xx => return Ok(out),
+            None => {
+                let mut z = ZSetValue::Listpack(ZListpack::new());
+                apply(&mut z);
+                if !z.is_empty() {
+                    let entry = self.new_entry(key, Value::ZSet(z));
+                    self.put(db, entry, false);
+                }
+                false
+            }
+        };
+        if emptied {
             self.db_mut(db).remove(key);
         }
         if out.added + out.updated > 0 {
@@ -686,26 +688,7 @@ impl Store {
         key: &[u8],
         members: &[M],
     ) -> Result<usize> {
-        let Some(e) = self.lookup_write(db, key) else {
-            return Ok(0);
-        };
-        let z = zset_mut(e.value_mut())?;
-        let mut n = 0;
-        for m in members {
-            if z.remove(m.as_ref()) {
-                n += 1;
-                if z.is_empty() {
-                    break;
-                }
-            }
-        }
-        z.trim();
-        if n > 0 {
-            self.stats.dirty += n as u64;
-            self.notify(db, key, "zrem", class::ZSET);
-            self.drop_if_empty(db, key);
-        }
-        Ok(n)
+        self.remove_members(db, key, members, zset_mut, "zrem", class::ZSET)
     }
 
     /// Whether `key` holds a sorted set (WRONGTYPE for another type).
@@ -771,7 +754,7 @@ impl Store {
         let Some(e) = self.lookup_write(db, key) else {
             return Ok(0);
         };
-        let z = zset_mut(e.value_mut())?;
+        let z = zset_mut(e)?;
         let n = match z.select(range, false) {
             Some((a, b)) => z.delete_ranks(a, b),
             None => 0,
@@ -801,7 +784,7 @@ impl Store {
         let Some(e) = self.lookup_write(db, key) else {
             return Ok(None);
         };
-        let z = zset_mut(e.value_mut())?;
+        let z = zset_mut(e)?;
         let n = count.min(z.len());
         if n == 0 {
             return Ok(Some(Vec::new()));
@@ -1039,6 +1022,20 @@ impl Store {
             }
         };
         Ok((next, out))
+    }
+}
+
+impl crate::Members for ZSetValue {
+    fn remove_member(&mut self, m: &[u8]) -> bool {
+        self.remove(m)
+    }
+
+    fn no_members(&self) -> bool {
+        self.is_empty()
+    }
+
+    fn after_removals(&mut self) {
+        self.trim();
     }
 }
 
