@@ -11,7 +11,7 @@ use bytes::Bytes;
 use cedis_store::list::End;
 
 use super::error::{CmdError, CmdResult};
-use super::list::{parse_end, parse_mpop, reply_mpop};
+use super::list::{parse_end, parse_mpop, try_mpop};
 use super::table::{cmd, flags::*, CommandSpec};
 use super::Ctx;
 use crate::blocking::BlockState;
@@ -142,15 +142,8 @@ fn blmove(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
 fn blmpop(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let timeout = parse_timeout(&argv[1])?;
     let (keys, end, count) = parse_mpop(&argv[2..])?;
-    let db = ctx.db();
-    for key in keys {
-        if !ctx.store.list_exists(db, key)? {
-            continue;
-        }
-        if let Some(items) = ctx.store.list_pop(db, key, end, count)? {
-            reply_mpop(ctx, key, &items);
-            return Ok(());
-        }
+    if try_mpop(ctx, keys, end, count)? {
+        return Ok(());
     }
     block(ctx, argv, keys, timeout, true, "list")
 }

@@ -1,5 +1,5 @@
 //! List commands (the non-blocking ones; BLPOP and friends reuse
-//! [`parse_end`], [`reply_mpop`] and the store's `list_pop`/`list_move`).
+//! [`parse_end`], [`try_mpop`] and the store's `list_pop`/`list_move`).
 
 use bytes::Bytes;
 use cedis_store::list::{End, PosOptions};
@@ -292,7 +292,7 @@ pub fn parse_mpop(args: &[Bytes]) -> Result<(&[Bytes], End, usize), CmdError> {
 }
 
 /// Replies `[key, [elements]]`.
-pub fn reply_mpop(ctx: &mut Ctx<'_>, key: &[u8], items: &[Vec<u8>]) {
+fn reply_mpop(ctx: &mut Ctx<'_>, key: &[u8], items: &[Vec<u8>]) {
     let mut w = ctx.reply();
     w.array_header(2);
     w.bulk(key);
@@ -304,6 +304,20 @@ pub fn reply_mpop(ctx: &mut Ctx<'_>, key: &[u8], items: &[Vec<u8>]) {
 
 fn lmpop(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let (keys, end, count) = parse_mpop(&argv[1..])?;
+    if !try_mpop(ctx, keys, end, count)? {
+        ctx.reply().null_array();
+    }
+    Ok(())
+}
+
+/// LMPOP / BLMPOP: pops from the first non-empty list of `keys` and
+/// replies; false (nothing written) when every list is empty.
+pub fn try_mpop(
+    ctx: &mut Ctx<'_>,
+    keys: &[Bytes],
+    end: End,
+    count: usize,
+) -> Result<bool, CmdError> {
     let db = ctx.db();
     for key in keys {
         if !ctx.store.list_exists(db, key)? {
@@ -311,9 +325,8 @@ fn lmpop(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
         }
         if let Some(items) = ctx.store.list_pop(db, key, end, count)? {
             reply_mpop(ctx, key, &items);
-            return Ok(());
+            return Ok(true);
         }
     }
-    ctx.reply().null_array();
-    Ok(())
+    Ok(false)
 }
