@@ -91,17 +91,20 @@ fn reply_array(ctx: &mut Ctx<'_>, members: &[Vec<u8>]) {
     }
 }
 
+/// SPOP / SRANDMEMBER without a count: the member, or null.
+fn reply_one(ctx: &mut Ctx<'_>, members: Option<Vec<Vec<u8>>>) {
+    match members.and_then(|mut m| m.pop()) {
+        Some(v) => ctx.reply().bulk(&v),
+        None => ctx.reply().null(),
+    }
+}
+
 fn spop(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let db = ctx.db();
     match argv.len() {
         2 => {
-            match ctx.store.set_pop(db, &argv[1], None)? {
-                Some(mut m) if !m.is_empty() => {
-                    let v = m.swap_remove(0);
-                    ctx.reply().bulk(&v);
-                }
-                _ => ctx.reply().null(),
-            }
+            let one = ctx.store.set_pop(db, &argv[1], None)?;
+            reply_one(ctx, one);
             Ok(())
         }
         3 => {
@@ -123,13 +126,8 @@ fn srandmember(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> CmdResult {
     let db = ctx.db();
     match argv.len() {
         2 => {
-            match ctx.store.set_rand_member(db, &argv[1], None)? {
-                Some(mut m) if !m.is_empty() => {
-                    let v = m.swap_remove(0);
-                    ctx.reply().bulk(&v);
-                }
-                _ => ctx.reply().null(),
-            }
+            let one = ctx.store.set_rand_member(db, &argv[1], None)?;
+            reply_one(ctx, one);
             Ok(())
         }
         3 => {
