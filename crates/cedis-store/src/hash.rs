@@ -2,8 +2,6 @@
 //! `hash-max-listpack-entries` / `hash-max-listpack-value`, converting
 //! exactly when redis-server 7.0 converts.
 
-use std::borrow::Cow;
-
 use cedis_types::glob::glob_match;
 use cedis_types::listpack::Listpack;
 use cedis_types::long_double::{hincr_by_float, IncrFloatError};
@@ -286,8 +284,8 @@ pub struct RandomFields {
 }
 
 fn hash_ref(e: &Entry) -> Result<&HashValue> {
-    match e.value() {
-        Cow::Borrowed(Value::Hash(h)) => Ok(h),
+    match e.object() {
+        Some(Value::Hash(h)) => Ok(h),
         _ => Err(Status::WrongType),
     }
 }

@@ -8,8 +8,6 @@
 //! The pop and move operations ([`Store::list_pop`], [`Store::list_move`])
 //! are what the blocking commands reuse once a key is ready.
 
-use std::borrow::Cow;
-
 use cedis_types::quicklist::Quicklist;
 
 use crate::entry::Entry;
@@ -91,8 +89,8 @@ pub struct PosOptions {
 }
 
 fn list_ref(e: &Entry) -> Result<&ListValue> {
-    match e.value() {
-        Cow::Borrowed(Value::List(l)) => Ok(l),
+    match e.object() {
+        Some(Value::List(l)) => Ok(l),
         _ => Err(Status::WrongType),
     }
 }

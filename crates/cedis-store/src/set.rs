@@ -8,7 +8,6 @@
 //! builds them: an empty `intset` that members are added to one by one, so
 //! a stored result is an `intset` exactly when Redis's would be.
 
-use std::borrow::Cow;
 use std::collections::HashSet;
 
 use cedis_types::glob::glob_match;
@@ -220,8 +219,8 @@ impl SetOp {
 }
 
 fn set_ref(e: &Entry) -> Result<&SetValue> {
-    match e.value() {
-        Cow::Borrowed(Value::Set(s)) => Ok(s),
+    match e.object() {
+        Some(Value::Set(s)) => Ok(s),
         _ => Err(Status::WrongType),
     }
 }

@@ -280,8 +280,8 @@ impl Store {
         key.extend_from_slice(postfix);
         let e = self.lookup_read(db, &key)?;
         match field {
-            Some(f) => match e.value() {
-                Cow::Borrowed(Value::Hash(h)) => h.get(f),
+            Some(f) => match e.object() {
+                Some(Value::Hash(h)) => h.get(f),
                 _ => None,
             },
             None => e.as_str().map(|s| s.to_bytes().into_owned()),

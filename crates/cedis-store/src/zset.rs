@@ -16,7 +16,6 @@
 //! forward ranks of its first and last element, then REV / LIMIT are rank
 //! arithmetic, so both encodings share one code path for replies.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 
 use cedis_types::glob::glob_match;
@@ -546,8 +545,8 @@ impl ZSetValue {
 }
 
 fn zset_ref(e: &Entry) -> Result<&ZSetValue> {
-    match e.value() {
-        Cow::Borrowed(Value::ZSet(z)) => Ok(z),
+    match e.object() {
+        Some(Value::ZSet(z)) => Ok(z),
         _ => Err(Status::WrongType),
     }
 }
@@ -561,9 +560,9 @@ fn zset_mut(e: &mut Entry) -> Result<&mut ZSetValue> {
 
 /// Pairs of a ZUNION/ZINTER/ZDIFF input: a sorted set, or a set (score 1).
 fn input_pairs(e: &Entry) -> Result<Vec<(Vec<u8>, f64)>> {
-    match e.value() {
-        Cow::Borrowed(Value::ZSet(z)) => Ok(z.pairs()),
-        Cow::Borrowed(Value::Set(s)) => Ok(set_members(s).into_iter().map(|m| (m, 1.0)).collect()),
+    match e.object() {
+        Some(Value::ZSet(z)) => Ok(z.pairs()),
+        Some(Value::Set(s)) => Ok(set_members(s).into_iter().map(|m| (m, 1.0)).collect()),
         _ => Err(Status::WrongType),
     }
 }
@@ -1216,7 +1215,7 @@ mod tests {
             run(&mut s, cmds);
             let payload = hex(&payload.replace(char::is_whitespace, ""));
             let e = s.lookup_read(0, b"z").unwrap();
-            let Cow::Borrowed(Value::ZSet(z)) = e.value() else {
+            let Some(Value::ZSet(z)) = e.object() else {
                 unreachable!()
             };
             let lp = z.as_listpack().expect("listpack encoding");
@@ -1242,7 +1241,7 @@ mod tests {
             "001d025899971f9158",
         ));
         let e = s.lookup_read(0, b"z").unwrap();
-        let Cow::Borrowed(Value::ZSet(z)) = e.value() else {
+        let Some(Value::ZSet(z)) = e.object() else {
             unreachable!()
         };
         assert_eq!(z.as_listpack().unwrap().as_bytes(), dump_listpack(&payload));
